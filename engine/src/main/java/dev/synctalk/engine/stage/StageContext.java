@@ -1,0 +1,40 @@
+package dev.synctalk.engine.stage;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.Logger;
+
+/** What the engine gives a stage instance: where to write, how to log and report progress. */
+public interface StageContext {
+
+    /** The stage's name in the graph (not its type). */
+    String stageName();
+
+    String runId();
+
+    /** {@code runs/<run-id>/}. */
+    Path runDir();
+
+    /** {@code runs/<run-id>/outputs/}: relative output paths in params resolve against it. */
+    Path outputDir();
+
+    /** Resolves a param path: absolute stays, relative goes under {@link #outputDir()}. */
+    default Path output(Path relative) {
+        return relative.isAbsolute() ? relative : outputDir().resolve(relative);
+    }
+
+    /** The GPU device ordinal when the stage is placed on {@code gpu:N}. */
+    Optional<Integer> gpuDevice();
+
+    Logger log();
+
+    Progress progress();
+
+    /** Long work reports how far it is; the engine shows it as a progress bar and in metrics. */
+    interface Progress {
+        /** Expected units of work (frames, steps); 0 or less means unknown. */
+        void total(long units, String unitName);
+
+        void advance(long units);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.synctalk.engine.stage;
+
+import java.util.List;
+
+/**
+ * The factory and contract of one stage type, as named by {@code type = ...} in graph files.
+ * Implementations are discovered with {@link java.util.ServiceLoader} (list them in
+ * {@code META-INF/services/dev.synctalk.engine.stage.StageType}) or registered programmatically.
+ * By convention the implementation is a nested {@code Type} class of the stage class, next to its
+ * {@code Config} record.
+ *
+ * @param <C> the config record; its components annotated with {@link Param} are the graph params
+ */
+public interface StageType<C extends Record> {
+
+    /** The graph-file name, kebab-case, e.g. {@code video-decode}. */
+    String name();
+
+    /** One line for {@code graphs describe} and {@code --help}. */
+    String description();
+
+    Class<C> configType();
+
+    List<PortSpec> inputs();
+
+    List<PortSpec> outputs();
+
+    default Placement placement() {
+        return Placement.CPU;
+    }
+
+    /**
+     * How many frames before frame {@code i} of its inputs this stage needs to produce output frame
+     * {@code i} exactly (for example STFT context). Resume seeks sources this much earlier.
+     */
+    default int lookbackFrames() {
+        return 0;
+    }
+
+    Stage create(C config, StageContext context) throws Exception;
+
+    default PortSpec input(String port) {
+        return inputs().stream().filter(p -> p.name().equals(port)).findFirst().orElse(null);
+    }
+
+    default PortSpec output(String port) {
+        return outputs().stream().filter(p -> p.name().equals(port)).findFirst().orElse(null);
+    }
+}
