@@ -1,0 +1,30 @@
+package dev.synctalk.engine.run;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a run executes: which stages run, how each edge is fed, and where resumed sources start.
+ * Computed by {@link RunPlanner} for fresh runs, resumes and replays; the materializer follows it.
+ */
+public record RunPlan(Mode mode, Set<String> stages, Map<String, EdgePlan> edges, Map<String, Long> sourceSeek,
+                      List<String> notes) {
+
+    public enum Mode { FRESH, RESUME, REPLAY }
+
+    public RunPlan {
+        stages = Set.copyOf(stages);
+        edges = Map.copyOf(edges);
+        sourceSeek = Map.copyOf(sourceSeek);
+        notes = List.copyOf(notes);
+    }
+
+    public boolean runs(String stage) {
+        return stages.contains(stage);
+    }
+
+    public long seekOf(String stage) {
+        return sourceSeek.getOrDefault(stage, 0L);
+    }
+}

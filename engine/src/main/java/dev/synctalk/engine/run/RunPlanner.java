@@ -1,0 +1,157 @@
+package dev.synctalk.engine.run;
+
+import dev.synctalk.engine.graph.EdgeDecl;
+import dev.synctalk.engine.graph.ValidatedGraph;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+/** Decides, from the graph and the journals on disk, what a fresh run, a resume or a replay executes. */
+public final class RunPlanner {
+    private RunPlanner() {
+    }
+
+    public static RunPlan fresh(ValidatedGraph graph) {
+        Map<String, EdgePlan> edges = new LinkedHashMap<>();
+        for (EdgeDecl e : graph.definition().edges()) {
+            edges.put(e.id(), EdgePlan.fresh(e));
+        }
+        return new RunPlan(RunPlan.Mode.FRESH, new LinkedHashSet<>(graph.order()), edges, Map.of(), List.of());
+    }
+
+    /**
+     * Resume in place: every journaled edge first replays what it holds, then continues live after its
+     * last journaled frame; sources start at the earliest frame any path to a sink still needs, which
+     * is after the journaled frames when every such path crosses a journal (minus the look-back of the
+     * stages in between, which need some earlier context).
+     *
+     * @param lastJournaledIndex the last frame index journaled per edge id, -1 when none
+     */
+    public static RunPlan resume(ValidatedGraph graph, Path runDir, ToLongFunction<String> lastJournaledIndex) {
+        List<EdgeDecl> all = graph.definition().edges();
+        Map<String, Long> required = new HashMap<>();
+        Map<String, Long> needIn = new HashMap<>();
+        Map<String, Long> seek = new LinkedHashMap<>();
+        Map<String, EdgePlan> edges = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        List<String> reverse = new ArrayList<>(graph.order());
+        java.util.Collections.reverse(reverse);
+        for (String stage : reverse) {
+            long minRequired = Long.MAX_VALUE;
+            boolean hasOut = false;
+            for (EdgeDecl e : all) {
+                if (!e.from().stage().equals(stage)) {
+                    continue;
+                }
+                hasOut = true;
+                long last = e.journal() ? lastJournaledIndex.applyAsLong(e.id()) : -1;
+                long req;
+                if (last >= 0) {
+                    req = last + 1;
+                    edges.put(e.id(), new EdgePlan(e, true, true, runDir, last, last));
+                    notes.add("edge " + e.id() + ": replaying frames 0.." + last + " from its journal, live after");
+                } else {
+                    req = needIn.getOrDefault(e.to().stage(), 0L);
+                    edges.put(e.id(), EdgePlan.fresh(e));
+                }
+                required.put(e.id(), req);
+                minRequired = Math.min(minRequired, req);
+            }
+            boolean isSource = graph.types().get(stage).inputs().isEmpty();
+            long need = hasOut ? minRequired : 0;
+            if (isSource) {
+                if (need > 0) {
+                    seek.put(stage, need);
+                    notes.add("source " + stage + ": starts at frame " + need);
+                }
+            } else {
+                int lookback = graph.types().get(stage).lookbackFrames();
+                needIn.put(stage, Math.max(0, need - lookback));
+            }
+        }
+        Map<String, EdgePlan> ordered = new LinkedHashMap<>();
+        for (EdgeDecl e : all) {
+            ordered.put(e.id(), edges.get(e.id()));
+        }
+        return new RunPlan(RunPlan.Mode.RESUME, new LinkedHashSet<>(graph.order()), ordered, seek, notes);
+    }
+
+    /**
+     * Replay: re-drives part of the graph from journals of an earlier run without running what lies
+     * upstream. {@code fromStage} names either the first stage to re-run (all its inputs must be
+     * journaled) or a stage whose journaled outputs feed the stages to re-run.
+     */
+    public static RunPlan replay(ValidatedGraph graph, Path sourceRunDir, String fromStage,
+                                 ToLongFunction<String> lastJournaledIndex) {
+        if (!graph.types().containsKey(fromStage)) {
+            throw new IllegalArgumentException("replay: no stage '" + fromStage + "' in graph '"
+                    + graph.definition().name() + "' (stages: " + graph.order() + ")");
+        }
+        List<EdgeDecl> all = graph.definition().edges();
+        List<EdgeDecl> in = all.stream().filter(e -> e.to().stage().equals(fromStage)).toList();
+        List<EdgeDecl> out = all.stream().filter(e -> e.from().stage().equals(fromStage)).toList();
+        Set<String> run = new LinkedHashSet<>();
+        if (!in.isEmpty() && in.stream().allMatch(EdgeDecl::journal)) {
+            run.add(fromStage);
+            run.addAll(descendants(all, fromStage));
+        } else if (!out.isEmpty() && out.stream().anyMatch(EdgeDecl::journal)) {
+            for (EdgeDecl e : out) {
+                if (e.journal()) {
+                    run.add(e.to().stage());
+                    run.addAll(descendants(all, e.to().stage()));
+                }
+            }
+        } else {
+            throw new IllegalArgumentException("replay: stage '" + fromStage + "' has no journaled inputs or outputs"
+                    + " to replay from; mark its edges with journal = true in the graph file");
+        }
+        Map<String, EdgePlan> edges = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        for (EdgeDecl e : all) {
+            boolean producerRuns = run.contains(e.from().stage());
+            boolean consumerRuns = run.contains(e.to().stage());
+            if (!consumerRuns) {
+                continue;
+            }
+            if (producerRuns) {
+                edges.put(e.id(), EdgePlan.fresh(e));
+                continue;
+            }
+            if (!e.journal()) {
+                throw new IllegalArgumentException("replay from '" + fromStage + "': edge " + e.from() + " -> "
+                        + e.to() + " feeds the replayed stages but is not journaled (" + e.origin() + ")");
+            }
+            long last = lastJournaledIndex.applyAsLong(e.id());
+            if (last < 0) {
+                throw new IllegalArgumentException("replay from '" + fromStage + "': the journal of edge " + e.from()
+                        + " -> " + e.to() + " in " + sourceRunDir + " is missing or empty");
+            }
+            edges.put(e.id(), new EdgePlan(e, false, false, sourceRunDir, last, -1));
+            notes.add("edge " + e.id() + ": replaying frames 0.." + last + " from " + sourceRunDir.getFileName());
+        }
+        List<String> orderedRun = graph.order().stream().filter(run::contains).toList();
+        return new RunPlan(RunPlan.Mode.REPLAY, new LinkedHashSet<>(orderedRun), edges, Map.of(), notes);
+    }
+
+    private static Set<String> descendants(List<EdgeDecl> edges, String stage) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(stage));
+        while (!todo.isEmpty()) {
+            String s = todo.pop();
+            for (EdgeDecl e : edges) {
+                if (e.from().stage().equals(s) && seen.add(e.to().stage())) {
+                    todo.push(e.to().stage());
+                }
+            }
+        }
+        return seen;
+    }
+}

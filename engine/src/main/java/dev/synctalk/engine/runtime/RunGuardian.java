@@ -1,0 +1,50 @@
+package dev.synctalk.engine.runtime;
+
+import dev.synctalk.engine.stage.Placement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Parent of one run's stage actors. Stopping it stops every stage actor, which closes its stage (and
+ * with it files, decoders, GPU contexts), whatever way the run ended.
+ */
+public final class RunGuardian {
+    public sealed interface Command permits Stop {
+    }
+
+    public record Stop() implements Command {
+    }
+
+    private RunGuardian() {
+    }
+
+    public static Behavior<Command> create(Map<String, StageHost> hosts, Map<String, String> dispatchers,
+                                           CompletableFuture<Map<String, ActorRef<StageActor.Command>>> spawned) {
+        return Behaviors.setup(ctx -> {
+            Map<String, ActorRef<StageActor.Command>> refs = new LinkedHashMap<>();
+            for (Map.Entry<String, StageHost> e : hosts.entrySet()) {
+                StageHost host = e.getValue();
+                String dispatcher = dispatchers.get(e.getKey());
+                if (dispatcher == null) {
+                    dispatcher = host.type().placement() == Placement.GPU || host.context().gpuDevice().isPresent()
+                            ? "synctalk.gpu-dispatcher" : "synctalk.stage-dispatcher";
+                }
+                refs.put(e.getKey(), ctx.spawn(StageActor.create(host), "stage-" + safe(e.getKey()),
+                        DispatcherSelector.fromConfig(dispatcher)));
+            }
+            spawned.complete(refs);
+            return Behaviors.receive(Command.class)
+                    .onMessage(Stop.class, s -> Behaviors.stopped())
+                    .build();
+        });
+    }
+
+    private static String safe(String name) {
+        return name.replaceAll("[^A-Za-z0-9_\\-]", "_");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.synctalk.engine.runtime;
+
+import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.monitoring.StageMetrics;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine's {@link StageContext}: progress goes to the stage's metrics, logs to {@code stage.<name>}. */
+public record RunStageContext(String stageName, String runId, Path runDir, Path outputDir,
+                              Optional<Integer> gpuDevice, StageMetrics metrics) implements StageContext {
+
+    @Override
+    public Logger log() {
+        return LoggerFactory.getLogger("stage." + stageName);
+    }
+
+    @Override
+    public Progress progress() {
+        return new Progress() {
+            @Override
+            public void total(long units, String unitName) {
+                metrics.total(units, unitName);
+            }
+
+            @Override
+            public void advance(long units) {
+                metrics.advance(units);
+            }
+        };
+    }
+
+    /** Parses {@code cpu} / {@code gpu:N} (already validated). */
+    public static Optional<Integer> gpuOf(String device) {
+        if (device == null || !device.startsWith("gpu:")) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(device.substring(4)));
+    }
+}
