@@ -1,0 +1,100 @@
+package dev.synctalk.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            CommandLine cl = SyncTalkCli.commandLine();
+            cl.setOut(new PrintWriter(System.out, true));
+            cl.setErr(new PrintWriter(System.err, true));
+            int code = cl.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] cmd : new String[][]{{"--help"}, {"run", "--help"}, {"resume", "--help"}, {"replay", "--help"},
+                {"status", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
+                {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}}) {
+            Outcome o = run(cmd);
+            assertEquals(0, o.code(), String.join(" ", cmd));
+            assertTrue(o.out().contains("Usage:"), String.join(" ", cmd) + ": " + o.out());
+        }
+    }
+
+    @Test
+    void shippedGraphFilesValidate() {
+        Outcome o = run("graphs", "validate", SampleMedia.graph("preprocess-basic.conf").toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("ok"), o.out());
+    }
+
+    @Test
+    void invalidGraphFileExitsWithFileLineAndReason() throws Exception {
+        Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, """
+                graph {
+                  name = bad
+                  stages {
+                    decode { type = video-decodr, params { path = "x.mp4" } }
+                  }
+                  edges = []
+                }
+                """);
+        Outcome o = run("graphs", "validate", bad.toString());
+        assertEquals(ExitCodes.USAGE, o.code());
+        assertTrue(o.err().contains("bad.conf:4") && o.err().contains("video-decodr"), o.err());
+    }
+
+    @Test
+    void missingGraphFileIsNamed() {
+        Outcome o = run("run", dir.resolve("nope.conf").toString(), "--runs-dir", dir.toString());
+        assertEquals(ExitCodes.USAGE, o.code());
+        assertTrue(o.err().contains("nope.conf"), o.err());
+    }
+
+    @Test
+    void statusOfUnknownRunSaysSo() {
+        Outcome o = run("status", "no-such-run", "--runs-dir", dir.toString());
+        assertEquals(ExitCodes.USAGE, o.code());
+        assertTrue(o.err().contains("no-such-run"), o.err());
+    }
+
+    @Test
+    void stagesListNamesTheMediaStages() {
+        Outcome o = run("graphs", "stages");
+        assertEquals(0, o.code());
+        for (String t : new String[]{"video-decode", "audio-extract", "log-mel", "frame-writer", "wav-writer",
+                "feature-writer"}) {
+            assertTrue(o.out().contains(t), t + " missing in: " + o.out());
+        }
+    }
+}
