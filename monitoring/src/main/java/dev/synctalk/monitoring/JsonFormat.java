@@ -5,7 +5,8 @@ import java.util.ArrayDeque;
 /**
  * Renders a {@link Snapshot} as JSON, the data of the dashboard. Durations are nanoseconds where the
  * field name ends in {@code Nanos}, seconds where it ends in {@code Seconds}; numbers that are not
- * finite (an unknown rate or ETA) are {@code null}, since JSON has no NaN.
+ * finite (an unknown rate or ETA) are {@code null}, since JSON has no NaN, and so is
+ * {@code progress.total} when the stage did not report one.
  */
 public final class JsonFormat {
 

@@ -18,11 +18,15 @@ final class RecentRate {
     private double smoothedPerSecond = Double.NaN;
 
     /**
-     * @param startNanos when the work began, used until two samples exist
+     * @param startNanos when the work began: the average since then is the rate until the first sample
      * @return units per second, or NaN while no time has passed yet
      */
     synchronized double perSecond(long nowNanos, long completed, long startNanos) {
         if (!sampled) {
+            // Under a second of history says little about the pace; do not let it seed the average.
+            if (nowNanos - startNanos < SAMPLE_SPACING_NANOS) {
+                return average(completed, nowNanos - startNanos);
+            }
             sampled = true;
             lastSampleNanos = nowNanos;
             lastCompleted = completed;

@@ -67,8 +67,9 @@ class MetricsServerTest {
         HttpResponse<String> page = get("/");
         assertEquals(200, page.statusCode());
         assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
-        assertTrue(page.body().contains("/metrics.json") && page.body().contains("<canvas")
-                || page.body().contains("createElement(\"canvas\")"), "dashboard polls the JSON and draws curves");
+        assertTrue(page.body().contains("fetch(\"/metrics.json\""), "dashboard polls the JSON");
+        assertTrue(page.body().contains("createElement(\"canvas\")"), "dashboard draws curves on a canvas");
+        assertTrue(page.body().contains("\"/preview/\""), "dashboard shows preview frames");
 
         int port = server.port();
         server.close();
