@@ -87,6 +87,11 @@ public final class StageMetrics {
         completed.add(units);
     }
 
+    /** Total time this stage's output waited for downstream demand. */
+    public long blockedNanos() {
+        return blockedNanos.sum();
+    }
+
     public long messagesIn() {
         return messagesIn.sum();
     }

@@ -169,7 +169,7 @@ final class RunExecution implements RunHandle {
         }
         for (StageMetrics s : metrics.stages()) {
             ProgressEvent e = new ProgressEvent.StageProgress(info.runId(), s.name(), s.state(), s.completed(),
-                    s.total(), s.unit(), s.messagesIn(), s.messagesOut());
+                    s.total(), s.unitName(), s.messagesIn(), s.messagesOut());
             listeners.forEach(l -> safely(l, e));
         }
     }
