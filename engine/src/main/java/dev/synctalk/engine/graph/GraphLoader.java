@@ -91,7 +91,7 @@ public final class GraphLoader {
         if (graph.get("edges") instanceof ConfigList edges) {
             out.append("  edges = [\n");
             for (ConfigValue edge : edges) {
-                out.append("    ").append(edge.render(Hocon.ONE_LINE)).append('\n');
+                out.append("    ").append(Hocon.oneLine(edge)).append('\n');
             }
             out.append("  ]\n");
         }
@@ -100,7 +100,7 @@ public final class GraphLoader {
     }
 
     private static void line(StringBuilder out, String indent, String key, ConfigValue value) {
-        out.append(indent).append(ConfigUtil.joinPath(key)).append(" = ").append(value.render(Hocon.ONE_LINE)).append('\n');
+        out.append(indent).append(ConfigUtil.joinPath(key)).append(" = ").append(Hocon.oneLine(value)).append('\n');
     }
 
     private static Comparator<String> byDeclaration(ConfigObject parent) {

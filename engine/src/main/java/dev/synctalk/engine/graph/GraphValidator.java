@@ -115,12 +115,16 @@ public final class GraphValidator {
             if (graph.get("edges") instanceof ConfigList edges) {
                 for (ConfigValue edge : edges) {
                     if (edge instanceof ConfigObject block) {
-                        String name = "edge " + block.getOrDefault("from", block).unwrapped() + " -> "
-                                + block.getOrDefault("to", block).unwrapped();
+                        String name = "edge " + end(block, "from") + " -> " + end(block, "to");
                         unknownKeys(block, GraphLoader.EDGE_KEYS, name, Hocon.origin(edge, graphOrigin));
                     }
                 }
             }
+        }
+
+        private static String end(ConfigObject edge, String key) {
+            ConfigValue value = edge.get(key);
+            return value == null ? "?" : String.valueOf(value.unwrapped());
         }
 
         private void unknownKeys(ConfigObject block, List<String> allowed, String what, Origin fallback) {

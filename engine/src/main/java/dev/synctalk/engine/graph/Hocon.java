@@ -46,6 +46,15 @@ final class Hocon {
         return new ValidationError(where, message);
     }
 
+    /**
+     * A value as one line of HOCON. Typesafe Config leaves the braces off an object rendered on its own
+     * (it assumes a root object), so they are put back here.
+     */
+    static String oneLine(ConfigValue value) {
+        String text = value.render(ONE_LINE);
+        return value.valueType() == ConfigValueType.OBJECT ? "{" + text + "}" : text;
+    }
+
     /** The value for messages: strings quoted (so "25" and 25 differ), objects and lists on one line. */
     static String show(ConfigValue value) {
         return value.render(ConfigRenderOptions.concise());

@@ -93,6 +93,20 @@ class GraphValidatorTest {
     }
 
     @Test
+    void stageFeedingItselfIsACycle() {
+        GraphDefinition g = GraphBuilder.named("loop")
+                .stage("decode", "frame-source", Map.of("path", "a.mp4"))
+                .stage("echo", "relay", Map.of())
+                .edge("echo.out", "echo.in")
+                .edge("decode.frames", "echo.in")
+                .build();
+        List<ValidationError> errors = validator.check(g);
+        assertReported(errors, "<api>", "stages form a cycle: echo -> echo");
+        assertReported(errors, "<api>", "input port echo.in is connected twice: from decode.frames here and from echo.out");
+        assertEquals(2, errors.size(), errors.toString());
+    }
+
+    @Test
     void missingParamNamesTheKey() {
         assertReported(invalid("missing-param.conf"), "missing-param.conf:5",
                 "stage 'mel' (type mel) is missing required param 'n-fft' (int: FFT size in samples)");
