@@ -4,6 +4,7 @@ import dev.synctalk.gpu.encoding.FrequencyEncoding;
 import dev.synctalk.gpu.encoding.HashGrid2D;
 import dev.synctalk.gpu.encoding.TriPlaneEncoder;
 import dev.synctalk.gpu.loss.RayMseLoss;
+import dev.synctalk.gpu.loss.UncertaintyWeightedLoss;
 import dev.synctalk.gpu.mlp.Activation;
 import dev.synctalk.gpu.mlp.Conv1d;
 import dev.synctalk.gpu.mlp.Dense;
@@ -95,6 +96,19 @@ public interface Backend extends AutoCloseable {
 
     /** gradPrediction [R, C] from gradLoss [R]. */
     void rayMseBackward(RayMseLoss loss, Tensor prediction, Tensor target, Tensor gradLoss, Tensor gradPrediction);
+
+    /** Detached terms of the uncertainty loss: multiplier [R] and residual norm [R] from uncertainty [R], pred/target [R, 3]. */
+    void uncertaintyLossPrepare(UncertaintyWeightedLoss loss, float stepFactor, Tensor uncertainty, Tensor prediction,
+                                Tensor target, Tensor multiplier, Tensor residualNorm);
+
+    /** Per-ray uncertainty-weighted loss [R] from mse [R], uncertainty [R], the detached terms and faceMask [R]. */
+    void uncertaintyLossForward(UncertaintyWeightedLoss loss, float stepFactor, Tensor mse, Tensor uncertainty,
+                                Tensor multiplier, Tensor residualNorm, Tensor faceMask, Tensor lossPerRay);
+
+    /** gradMse [R] and gradUncertainty [R] from gradLoss [R]. */
+    void uncertaintyLossBackward(UncertaintyWeightedLoss loss, float stepFactor, Tensor uncertainty, Tensor multiplier,
+                                 Tensor residualNorm, Tensor faceMask, Tensor gradLoss, Tensor gradMse,
+                                 Tensor gradUncertainty);
 
     // ---- optimisation -----------------------------------------------------------------------------
 

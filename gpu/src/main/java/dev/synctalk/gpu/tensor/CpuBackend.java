@@ -5,6 +5,7 @@ import dev.synctalk.gpu.encoding.HashGrid2D;
 import dev.synctalk.gpu.encoding.SphericalHarmonics;
 import dev.synctalk.gpu.encoding.TriPlaneEncoder;
 import dev.synctalk.gpu.loss.RayMseLoss;
+import dev.synctalk.gpu.loss.UncertaintyWeightedLoss;
 import dev.synctalk.gpu.mlp.Activation;
 import dev.synctalk.gpu.mlp.Conv1d;
 import dev.synctalk.gpu.mlp.Dense;
@@ -346,6 +347,45 @@ public final class CpuBackend implements Backend {
         Tensor.requireShape("MSE prediction gradient", gradPrediction, r, loss.channels());
         pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) ->
                 loss.backward(prediction.data(), target.data(), gradLoss.data(), gradPrediction.data(), s, t));
+    }
+
+    @Override
+    public void uncertaintyLossPrepare(UncertaintyWeightedLoss loss, float stepFactor, Tensor uncertainty,
+                                       Tensor prediction, Tensor target, Tensor multiplier, Tensor residualNorm) {
+        int r = uncertainty.size();
+        Tensor.requireShape("uncertainty", uncertainty, r);
+        Tensor.requireShape("uncertainty-loss prediction", prediction, r, 3);
+        Tensor.requireShape("uncertainty-loss target", target, r, 3);
+        Tensor.requireShape("uncertainty multiplier", multiplier, r);
+        Tensor.requireShape("residual norm", residualNorm, r);
+        // one sequential pass: the softmax normaliser is a global reduction kept in a fixed order
+        loss.prepare(stepFactor, uncertainty.data(), prediction.data(), target.data(), multiplier.data(),
+                residualNorm.data(), r);
+    }
+
+    @Override
+    public void uncertaintyLossForward(UncertaintyWeightedLoss loss, float stepFactor, Tensor mse, Tensor uncertainty,
+                                       Tensor multiplier, Tensor residualNorm, Tensor faceMask, Tensor lossPerRay) {
+        int r = mse.size();
+        requireRayVectors(r, mse, uncertainty, multiplier, residualNorm, faceMask, lossPerRay);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) -> loss.forward(stepFactor, mse.data(), uncertainty.data(),
+                multiplier.data(), residualNorm.data(), faceMask.data(), lossPerRay.data(), s, t));
+    }
+
+    @Override
+    public void uncertaintyLossBackward(UncertaintyWeightedLoss loss, float stepFactor, Tensor uncertainty,
+                                        Tensor multiplier, Tensor residualNorm, Tensor faceMask, Tensor gradLoss,
+                                        Tensor gradMse, Tensor gradUncertainty) {
+        int r = uncertainty.size();
+        requireRayVectors(r, uncertainty, multiplier, residualNorm, faceMask, gradLoss, gradMse, gradUncertainty);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) -> loss.backward(stepFactor, uncertainty.data(), multiplier.data(),
+                residualNorm.data(), faceMask.data(), gradLoss.data(), gradMse.data(), gradUncertainty.data(), s, t));
+    }
+
+    private static void requireRayVectors(int rays, Tensor... tensors) {
+        for (int i = 0; i < tensors.length; i++) {
+            Tensor.requireShape("per-ray operand " + i + " of the uncertainty loss", tensors[i], rays);
+        }
     }
 
     // ---- optimisation -----------------------------------------------------------------------------
