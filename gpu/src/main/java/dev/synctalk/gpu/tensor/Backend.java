@@ -1,0 +1,181 @@
+package dev.synctalk.gpu.tensor;
+
+import dev.synctalk.gpu.encoding.FrequencyEncoding;
+import dev.synctalk.gpu.encoding.HashGrid2D;
+import dev.synctalk.gpu.encoding.TriPlaneEncoder;
+import dev.synctalk.gpu.loss.RayMseLoss;
+import dev.synctalk.gpu.loss.UncertaintyWeightedLoss;
+import dev.synctalk.gpu.mlp.Activation;
+import dev.synctalk.gpu.mlp.Conv1d;
+import dev.synctalk.gpu.mlp.Dense;
+import dev.synctalk.gpu.mlp.Mlp;
+import dev.synctalk.gpu.mlp.MlpTrace;
+import dev.synctalk.gpu.optim.AdamWConfig;
+import dev.synctalk.gpu.render.RaySamples;
+import dev.synctalk.gpu.render.RenderOutput;
+import dev.synctalk.gpu.render.VolumeRenderer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every compute op of the SyncTalk model, forward and backward, one method per kernel. Layouts are
+ * documented on each op class. Conventions shared by all methods:
+ * <ul>
+ *   <li>The caller allocates outputs; forward outputs and input gradients are overwritten.</li>
+ *   <li>Parameter gradients (embeddings, weights, biases) are <em>accumulated</em> (+=), as torch does,
+ *       so several uses of one parameter in a step add up; zero them before a step.</li>
+ *   <li>Nullable arguments say so; a null input gradient means "not needed", and the op skips it.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    // ---- encodings -------------------------------------------------------------------------------
+
+    /** coords [N, 2] in [-bound, bound], embeddings [rows, F] -> out [N, L*F]. */
+    void hashGridForward(HashGrid2D grid, Tensor coords, Tensor embeddings, Tensor out);
+
+    /** gradEmbeddings += d/d(embeddings); gradCoords (nullable) = d/d(coords). */
+    void hashGridBackward(HashGrid2D grid, Tensor coords, Tensor embeddings, Tensor gradOut,
+                          Tensor gradEmbeddings, Tensor gradCoords);
+
+    /** points [N, 3], plane embeddings (xy, yz, xz) -> out [N, 3*L*F]. */
+    void triPlaneForward(TriPlaneEncoder encoder, Tensor points, List<Tensor> planeEmbeddings, Tensor out);
+
+    /** planeGradEmbeddings[p] += d/d(plane p); gradPoints (nullable) = d/d(points). */
+    void triPlaneBackward(TriPlaneEncoder encoder, Tensor points, List<Tensor> planeEmbeddings, Tensor gradOut,
+                          List<Tensor> planeGradEmbeddings, Tensor gradPoints);
+
+    /** directions [N, 3] -> out [N, 16]. */
+    void sphericalHarmonicsForward(Tensor directions, Tensor out);
+
+    /** gradDirections [N, 3] = d/d(directions). */
+    void sphericalHarmonicsBackward(Tensor directions, Tensor gradOut, Tensor gradDirections);
+
+    /** x [N, D] -> out [N, encoding.outputDim()]. */
+    void frequencyEncodingForward(FrequencyEncoding encoding, Tensor x, Tensor out);
+
+    /** gradX [N, D] = d/dx. */
+    void frequencyEncodingBackward(FrequencyEncoding encoding, Tensor x, Tensor gradOut, Tensor gradX);
+
+    // ---- networks ---------------------------------------------------------------------------------
+
+    /** x [N, in], weight [out, in], bias [out] or null -> y [N, out]. */
+    void denseForward(Dense layer, Tensor x, Tensor weight, Tensor bias, Tensor y);
+
+    /** gradX (nullable) = gradY W; gradWeight += gradY^T x; gradBias (null without bias) += sum gradY. */
+    void denseBackward(Dense layer, Tensor x, Tensor weight, Tensor gradY, Tensor gradX, Tensor gradWeight,
+                       Tensor gradBias);
+
+    /** y = act(x), same shapes. */
+    void activationForward(Activation activation, Tensor x, Tensor y);
+
+    /** gradX = gradY * act'(x, y). */
+    void activationBackward(Activation activation, Tensor x, Tensor y, Tensor gradY, Tensor gradX);
+
+    /** x [B, Cin, L], weight [Cout, Cin, K], bias [Cout] -> y [B, Cout, Lout]. */
+    void conv1dForward(Conv1d conv, Tensor x, Tensor weight, Tensor bias, Tensor y);
+
+    /** gradX (nullable) = d/dx; gradWeight += ...; gradBias += .... */
+    void conv1dBackward(Conv1d conv, Tensor x, Tensor weight, Tensor gradY, Tensor gradX, Tensor gradWeight,
+                        Tensor gradBias);
+
+    // ---- rendering and losses ---------------------------------------------------------------------
+
+    /** Composites packed samples per ray; background [R, 3] or null. */
+    void volumeRenderForward(VolumeRenderer renderer, RaySamples samples, Tensor background, RenderOutput out);
+
+    /** gradSigma [M], gradRgb [M, 3] from gradImage [R, 3], gradDepth [R] (nullable), gradWeightsSum [R] (nullable). */
+    void volumeRenderBackward(VolumeRenderer renderer, RaySamples samples, Tensor background, Tensor gradImage,
+                              Tensor gradDepth, Tensor gradWeightsSum, Tensor gradSigma, Tensor gradRgb);
+
+    /** prediction, target [R, C] -> loss [R]. */
+    void rayMseForward(RayMseLoss loss, Tensor prediction, Tensor target, Tensor lossPerRay);
+
+    /** gradPrediction [R, C] from gradLoss [R]. */
+    void rayMseBackward(RayMseLoss loss, Tensor prediction, Tensor target, Tensor gradLoss, Tensor gradPrediction);
+
+    /** Detached terms of the uncertainty loss: multiplier [R] and residual norm [R] from uncertainty [R], pred/target [R, 3]. */
+    void uncertaintyLossPrepare(UncertaintyWeightedLoss loss, float stepFactor, Tensor uncertainty, Tensor prediction,
+                                Tensor target, Tensor multiplier, Tensor residualNorm);
+
+    /** Per-ray uncertainty-weighted loss [R] from mse [R], uncertainty [R], the detached terms and faceMask [R]. */
+    void uncertaintyLossForward(UncertaintyWeightedLoss loss, float stepFactor, Tensor mse, Tensor uncertainty,
+                                Tensor multiplier, Tensor residualNorm, Tensor faceMask, Tensor lossPerRay);
+
+    /** gradMse [R] and gradUncertainty [R] from gradLoss [R]. */
+    void uncertaintyLossBackward(UncertaintyWeightedLoss loss, float stepFactor, Tensor uncertainty, Tensor multiplier,
+                                 Tensor residualNorm, Tensor faceMask, Tensor gradLoss, Tensor gradMse,
+                                 Tensor gradUncertainty);
+
+    // ---- optimisation -----------------------------------------------------------------------------
+
+    /** One AdamW update in place of params, expAvg, expAvgSq (all shaped as params); step is 1-based. */
+    void adamWStep(AdamWConfig config, double learningRate, long step, Tensor params, Tensor grads, Tensor expAvg,
+                   Tensor expAvgSq);
+
+    // ---- compositions (no kernels of their own) ---------------------------------------------------
+
+    /** MLP forward: dense then activation per layer, keeping what the backward needs. */
+    default MlpTrace mlpForward(Mlp mlp, List<Tensor> params, Tensor x) {
+        int n = x.dim(0);
+        Tensor.requireShape("MLP input", x, n, mlp.inputDim());
+        requireCount("MLP parameters", params, mlp.parameterTensorCount());
+        List<Tensor> pre = new ArrayList<>();
+        List<Tensor> act = new ArrayList<>();
+        Tensor input = x;
+        for (int l = 0; l < mlp.layerCount(); l++) {
+            Dense layer = mlp.layers().get(l);
+            Tensor z = Tensor.zeros(n, layer.outFeatures());
+            denseForward(layer, input, params.get(mlp.weightIndex(l)), mlp.hasBias() ? params.get(mlp.biasIndex(l)) : null, z);
+            Activation a = mlp.activation(l);
+            Tensor y;
+            if (a instanceof Activation.Identity) {
+                y = z;
+            } else {
+                y = Tensor.zeros(n, layer.outFeatures());
+                activationForward(a, z, y);
+            }
+            pre.add(z);
+            act.add(y);
+            input = y;
+        }
+        return new MlpTrace(x, pre, act);
+    }
+
+    /** MLP backward: gradParams (same order as params) accumulated; gradX (nullable) overwritten. */
+    default void mlpBackward(Mlp mlp, List<Tensor> params, MlpTrace trace, Tensor gradOut, List<Tensor> gradParams,
+                             Tensor gradX) {
+        requireCount("MLP parameters", params, mlp.parameterTensorCount());
+        requireCount("MLP parameter gradients", gradParams, mlp.parameterTensorCount());
+        int n = trace.input().dim(0);
+        Tensor.requireShape("MLP output gradient", gradOut, n, mlp.outputDim());
+        Tensor grad = gradOut;
+        for (int l = mlp.layerCount() - 1; l >= 0; l--) {
+            Dense layer = mlp.layers().get(l);
+            Activation a = mlp.activation(l);
+            Tensor gradZ;
+            if (a instanceof Activation.Identity) {
+                gradZ = grad;
+            } else {
+                gradZ = Tensor.zeros(n, layer.outFeatures());
+                activationBackward(a, trace.preActivations().get(l), trace.activations().get(l), grad, gradZ);
+            }
+            Tensor gradInput = l > 0 ? Tensor.zeros(n, layer.inFeatures()) : gradX;
+            denseBackward(layer, trace.layerInput(l), params.get(mlp.weightIndex(l)), gradZ, gradInput,
+                    gradParams.get(mlp.weightIndex(l)), mlp.hasBias() ? gradParams.get(mlp.biasIndex(l)) : null);
+            grad = gradInput;
+        }
+    }
+
+    private static void requireCount(String what, List<Tensor> tensors, int expected) {
+        if (tensors.size() != expected) {
+            throw new IllegalArgumentException(what + ": expected " + expected + " tensors, got " + tensors.size());
+        }
+    }
+
+    @Override
+    void close();
+}
