@@ -166,14 +166,10 @@ public final class AudioExtractStage implements Stage {
             finishSource();
             return false;
         }
-        float[] samples;
-        if (pendingCount >= samplesPerChunk || chunkLimit >= 0) {
-            // With a video fixing the count, a short or missing tail is padded with silence.
-            samples = Arrays.copyOf(pending, samplesPerChunk);
-        } else {
-            samples = Arrays.copyOf(pending, pendingCount);
-        }
         int taken = Math.min(pendingCount, samplesPerChunk);
+        // With a video fixing the count, a short or missing tail is padded with silence.
+        float[] samples = new float[chunkLimit >= 0 ? samplesPerChunk : taken];
+        System.arraycopy(pending, 0, samples, 0, taken);
         emittedAudioSamples += taken;
         System.arraycopy(pending, taken, pending, 0, pendingCount - taken);
         pendingCount -= taken;
