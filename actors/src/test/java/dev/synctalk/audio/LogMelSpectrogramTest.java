@@ -4,8 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.synctalk.features.NpyFile;
+import dev.synctalk.testing.Python;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LogMelSpectrogramTest {
     private static final LogMelSpectrogram.Settings WAV2LIP = LogMelSpectrogram.Settings.wav2lip();
@@ -161,6 +170,57 @@ class LogMelSpectrogramTest {
         assertEquals(-2.4, spectrogram.normalise(1e-3), 1e-12);
         assertEquals(4.0, spectrogram.normalise(1e6));
         assertEquals(-4.0, spectrogram.normalise(0));
+    }
+
+    /** librosa's algorithm restated with numpy alone (rfft, np.pad reflect): an independent reference. */
+    private static final String NUMPY_LOG_MEL = String.join("\n",
+            "import numpy as np, sys",
+            "x = np.load(sys.argv[1]).astype(np.float64)",
+            "y = np.append(x[0], x[1:] - 0.97 * x[:-1])",
+            "yp = np.pad(y, 400, mode='reflect')",
+            "w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(800) / 800)",
+            "frames = np.stack([yp[m * 200:m * 200 + 800] * w for m in range(1 + len(y) // 200)])",
+            "mag = np.abs(np.fft.rfft(frames, axis=1))",
+            "step = np.log(6.4) / 27",
+            "hz2mel = lambda f: np.where(f >= 1000, 15 + np.log(np.maximum(f, 1e-9) / 1000) / step, f * 3 / 200)",
+            "mel2hz = lambda m: np.where(m >= 15, 1000 * np.exp(step * (m - 15)), m * 200 / 3)",
+            "mel_f = mel2hz(np.linspace(hz2mel(np.array(55.0)), hz2mel(np.array(7600.0)), 82))",
+            "fft_f = np.fft.rfftfreq(800, 1 / 16000)",
+            "fdiff = np.diff(mel_f)",
+            "ramps = mel_f[:, None] - fft_f[None, :]",
+            "W = np.array([np.maximum(0, np.minimum(-ramps[i] / fdiff[i], ramps[i + 2] / fdiff[i + 1])) for i in range(80)])",
+            "W *= (2 / (mel_f[2:] - mel_f[:80]))[:, None]",
+            "S = 20 * np.log10(np.maximum(1e-5, mag @ W.T)) - 20",
+            "np.save(sys.argv[2], np.clip(8 * ((S + 100) / 100) - 4, -4, 4).astype(np.float32))");
+
+    @Test
+    void matchesAnIndependentNumpyImplementation(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Python.numpyAvailable(), "python3 with numpy not available");
+        Random random = new Random(5);
+        float[] x = new float[16000 + 77];
+        for (int t = 0; t < x.length; t++) {
+            x[t] = (float) (0.3 * Math.sin(2 * Math.PI * 310 * t / 16000.0) * Math.sin(Math.PI * t / x.length)
+                    + 0.05 * random.nextGaussian());
+        }
+        Path input = dir.resolve("x.npy");
+        Path output = dir.resolve("mel.npy");
+        try (OutputStream out = Files.newOutputStream(input)) {
+            NpyFile.write(out, new NpyFile.Array(new int[] {x.length}, x));
+        }
+        Process python = new ProcessBuilder("python3", "-c", NUMPY_LOG_MEL, input.toString(), output.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(python.waitFor(60, TimeUnit.SECONDS) && python.exitValue() == 0, log);
+        NpyFile.Array reference = NpyFile.read(output);
+        float[][] mel = new LogMelSpectrogram(WAV2LIP).melFrames(x);
+        assertArrayEquals(new int[] {mel.length, 80}, reference.shape());
+        double worst = 0;
+        for (int m = 0; m < mel.length; m++) {
+            for (int b = 0; b < 80; b++) {
+                worst = Math.max(worst, Math.abs(mel[m][b] - reference.data()[m * 80 + b]));
+            }
+        }
+        assertTrue(worst < 1e-5, "largest difference to numpy " + worst);
     }
 
     @Test
