@@ -224,7 +224,7 @@ public final class AudioExtractStage implements Stage {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws FrameGrabber.Exception {
         grabber.close();
     }
 }

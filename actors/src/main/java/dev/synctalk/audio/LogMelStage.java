@@ -111,7 +111,7 @@ public final class LogMelStage implements Stage {
     private final TreeMap<Long, float[]> melFrames = new TreeMap<>();
     private final double[] frame;
 
-    LogMelStage(Config config, StageContext context) {
+    private LogMelStage(Config config, StageContext context) {
         this.config = config;
         this.context = context;
         this.spectrogram = new LogMelSpectrogram(config.spectrogramSettings());

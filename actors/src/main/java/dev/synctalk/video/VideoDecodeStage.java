@@ -219,7 +219,7 @@ public final class VideoDecodeStage implements Stage {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws FrameGrabber.Exception {
         grabber.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.synctalk.testing;
 
+import dev.synctalk.video.MediaLogging;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ public final class SyntheticMedia {
 
     private static Path record(Path file, int frames, Timing timing, int audioRateHz, double toneHz, boolean gradient)
             throws Exception {
+        MediaLogging.quietFfmpeg();
         Files.createDirectories(file.getParent());
         boolean withAudio = audioRateHz > 0;
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), WIDTH, HEIGHT, withAudio ? 1 : 0)) {
