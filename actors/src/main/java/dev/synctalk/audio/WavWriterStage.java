@@ -1,0 +1,115 @@
+package dev.synctalk.audio;
+
+import dev.synctalk.engine.stage.Emitter;
+import dev.synctalk.engine.stage.Inputs;
+import dev.synctalk.engine.stage.Param;
+import dev.synctalk.engine.stage.PortSpec;
+import dev.synctalk.engine.stage.Stage;
+import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.output.AtomicFiles;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Writes the audio chunks as a 16-bit PCM mono WAV (SyncTalk's aud.wav), atomically at finish. */
+public final class WavWriterStage implements Stage {
+
+    public record Config(
+            @Param(defaultValue = "\"aud.wav\"", doc = "WAV file, relative to the run's outputs") Path file) {
+    }
+
+    public static final class Type implements StageType<Config> {
+        @Override
+        public String name() {
+            return "wav-writer";
+        }
+
+        @Override
+        public String description() {
+            return "writes audio chunks as a 16-bit PCM mono WAV file";
+        }
+
+        @Override
+        public Class<Config> configType() {
+            return Config.class;
+        }
+
+        @Override
+        public List<PortSpec> inputs() {
+            return List.of(PortSpec.of("in", AudioChunk.class, "contiguous chunks from frame 0"));
+        }
+
+        @Override
+        public List<PortSpec> outputs() {
+            return List.of();
+        }
+
+        @Override
+        public Stage create(Config config, StageContext context) {
+            return new WavWriterStage(config, context);
+        }
+    }
+
+    private final StageContext context;
+    private final Path target;
+    private final ByteArrayOutputStream pcm = new ByteArrayOutputStream();
+    private long nextChunk;
+    private int sampleRateHz;
+
+    private WavWriterStage(Config config, StageContext context) {
+        this.context = context;
+        this.target = context.output(config.file());
+    }
+
+    @Override
+    public void process(Inputs in, Emitter out) {
+        AudioChunk chunk = (AudioChunk) in.only();
+        if (chunk.frameIndex() != nextChunk) {
+            throw new IllegalStateException(name() + ": audio chunk " + nextChunk + " is missing (got chunk "
+                    + chunk.frameIndex() + "); " + target + " needs contiguous chunks from 0");
+        }
+        if (nextChunk == 0) {
+            sampleRateHz = chunk.sampleRateHz();
+        } else if (chunk.sampleRateHz() != sampleRateHz) {
+            throw new IllegalArgumentException(name() + ": chunk " + chunk.frameIndex() + " is at " + chunk.sampleRateHz()
+                    + " Hz, earlier chunks at " + sampleRateHz + " Hz");
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(chunk.samples().length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float s : chunk.samples()) {
+            bytes.putShort(toPcm16(s));
+        }
+        pcm.writeBytes(bytes.array());
+        nextChunk++;
+    }
+
+    /** Float to 16-bit as FFmpeg's swresample does: scale by 32768, round half to even, clip. */
+    static short toPcm16(float sample) {
+        double scaled = Math.rint(sample * 32768.0);
+        return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, scaled));
+    }
+
+    @Override
+    public void finish(Emitter out) throws Exception {
+        if (nextChunk == 0) {
+            throw new IllegalStateException(name() + ": no audio arrived, nothing to write to " + target);
+        }
+        byte[] data = pcm.toByteArray();
+        ByteBuffer header = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(36 + data.length).put(new byte[] {'W', 'A', 'V', 'E'});
+        header.put(new byte[] {'f', 'm', 't', ' '}).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(sampleRateHz).putInt(sampleRateHz * 2).putShort((short) 2).putShort((short) 16);
+        header.put(new byte[] {'d', 'a', 't', 'a'}).putInt(data.length);
+        AtomicFiles.write(target, stream -> {
+            stream.write(header.array());
+            stream.write(data);
+        });
+        context.log().info("{}: wrote {} samples at {} Hz to {}", name(), data.length / 2, sampleRateHz, target);
+    }
+
+    private String name() {
+        return "wav-writer '" + context.stageName() + "'";
+    }
+}

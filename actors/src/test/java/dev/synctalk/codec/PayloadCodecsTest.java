@@ -1,0 +1,94 @@
+package dev.synctalk.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.synctalk.audio.AudioChunk;
+import dev.synctalk.audio.AudioChunkCodec;
+import dev.synctalk.audio.MelWindow;
+import dev.synctalk.audio.MelWindowCodec;
+import dev.synctalk.journal.PayloadCodec;
+import dev.synctalk.video.VideoFrame;
+import dev.synctalk.video.VideoFrameCodec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class PayloadCodecsTest {
+    private final Random random = new Random(1234);
+
+    @Test
+    void videoFrameRoundTripsExactly() {
+        byte[] rgb = new byte[5 * 3 * 3];
+        random.nextBytes(rgb);
+        VideoFrame frame = new VideoFrame(41, 1_640_000, 5, 3, rgb);
+        VideoFrameCodec codec = new VideoFrameCodec();
+        byte[] bytes = codec.encode(frame);
+        assertEquals(frame, codec.decode(bytes));
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(41, in.getLong());
+        assertEquals(1_640_000, in.getLong());
+        assertEquals(3, in.getInt(), "rank");
+        assertEquals(3, in.getInt(), "height");
+        assertEquals(5, in.getInt(), "width");
+        assertEquals(3, in.getInt(), "channels");
+        assertEquals(rgb[0], in.get());
+    }
+
+    @Test
+    void audioChunkRoundTripsExactlyIncludingSpecialFloats() {
+        float[] samples = new float[640];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = (float) random.nextGaussian();
+        }
+        samples[0] = -0.0f;
+        samples[1] = Float.MIN_VALUE;
+        samples[2] = Float.NaN;
+        AudioChunk chunk = new AudioChunk(7, 16000, samples);
+        AudioChunkCodec codec = new AudioChunkCodec();
+        byte[] bytes = codec.encode(chunk);
+        assertEquals(chunk, codec.decode(bytes));
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        in.position(12);
+        assertEquals(1, in.getInt());
+        assertEquals(640, in.getInt());
+        assertEquals(Float.floatToRawIntBits(-0.0f), in.getInt(), "little-endian float32 bits");
+    }
+
+    @Test
+    void melWindowRoundTripsExactly() {
+        float[] data = new float[80 * 16];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = random.nextFloat() * 8 - 4;
+        }
+        MelWindow window = new MelWindow(199, data);
+        MelWindowCodec codec = new MelWindowCodec();
+        MelWindow decoded = codec.decode(codec.encode(window));
+        assertEquals(window, decoded);
+        assertArrayEquals(new int[] {80, 16}, decoded.shape());
+    }
+
+    @Test
+    void truncatedPayloadIsRejected() {
+        byte[] bytes = new MelWindowCodec().encode(new MelWindow(3, new float[1280]));
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MelWindowCodec().decode(truncated));
+        assertEquals(true, e.getMessage().contains("corrupt tensor payload"), e.getMessage());
+    }
+
+    @Test
+    void codecsAreDiscoverableWithServiceLoader() {
+        Map<String, Class<?>> found = new TreeMap<>();
+        for (PayloadCodec<?> codec : ServiceLoader.load(PayloadCodec.class)) {
+            found.put(codec.typeName(), codec.type());
+        }
+        assertEquals(VideoFrame.class, found.get("video-frame"));
+        assertEquals(AudioChunk.class, found.get("audio-chunk"));
+        assertEquals(MelWindow.class, found.get("mel-window"));
+    }
+}
