@@ -78,8 +78,11 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    /** Journals {@code payload} under {@code frameIndex}; its codec is {@code codecs.forType(payload.getClass())}. */
-    public synchronized void append(long frameIndex, Object payload) {
+    /**
+     * Journals {@code payload} under {@code frameIndex}; its codec is {@code codecs.forType(payload.getClass())}.
+     * @return the bytes the record took, for metrics
+     */
+    public synchronized int append(long frameIndex, Object payload) {
         Objects.requireNonNull(payload, "payload");
         if (closed) {
             throw new IllegalStateException("journal " + folder + " is closed");
@@ -108,6 +111,7 @@ public final class JournalWriter implements AutoCloseable {
         }
         lastIndex = frameIndex;
         count++;
+        return record.length;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -326,22 +326,4 @@ final class RunExecution implements RunHandle {
             return r;
         }
     }
-
-    /** Journals of this run, opened when the materializer wires an edge and closed when the run ends. */
-    private final class RunJournals implements GraphMaterializer.Journals {
-        @Override
-        public JournalWriter writer(EdgeDecl edge) {
-            synchronized (RunExecution.this) {
-                return writers.computeIfAbsent(edge.id(), id -> JournalWriter.open(dir.root(),
-                        new JournalKey(info.runId(), id, edge.from().stage(), edge.from().port()), codecs));
-            }
-        }
-
-        @Override
-        public JournalReader reader(Path runDir, String edgeId) {
-            JournalReader r = JournalReader.open(runDir, edgeId);
-            readers.add(r);
-            return r;
-        }
-    }
 }

@@ -243,9 +243,7 @@ public final class GraphMaterializer {
                 .map(em2 -> {
                     Indexed m = em2.message();
                     if (writer != null) {
-                        long before = writer.bytesWritten();
-                        writer.append(m.frameIndex(), m);
-                        em.journaled(writer.bytesWritten() - before);
+                        em.journaled(writer.append(m.frameIndex(), m));
                     }
                     em.enqueued();
                     return m;

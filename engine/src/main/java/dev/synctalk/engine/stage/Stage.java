@@ -35,6 +35,6 @@ public interface Stage extends AutoCloseable {
     }
 
     @Override
-    default void close() throws Exception {
+    default void close() throws java.io.IOException {
     }
 }
