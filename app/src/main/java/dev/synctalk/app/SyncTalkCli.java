@@ -29,6 +29,8 @@ public final class SyncTalkCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Initialise logging on this thread before actors, Chronicle and FFmpeg log from theirs.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         int code = commandLine().execute(args);
         System.exit(code);
     }

@@ -73,6 +73,9 @@ public final class StageActor extends AbstractBehavior<StageActor.Command> {
                     boolean more = stage().produce(out);
                     exhausted = !more;
                     metrics.messagesOut(out.emissions.size());
+                    if (exhausted) {
+                        metrics.finished();
+                    }
                     return new Emitted(out.emissions, more);
                 }))
                 .onMessage(Process.class, m -> reply(m.replyTo(), "processing", m.inputs().frameIndex(), () -> {
