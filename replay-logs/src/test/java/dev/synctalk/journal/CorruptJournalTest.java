@@ -149,6 +149,79 @@ class CorruptJournalTest {
         assertTrue(corrupt.getMessage().contains("unexpected queue file name"), corrupt.getMessage());
     }
 
+    @Test
+    void lengthWordPointingPastTheFileIsReportedInsteadOfFaulting() throws IOException {
+        Path folder = journalWithThreeNotes();
+        long header = overwriteHeaderOfSecondNote(folder, 0x7FFF_FFFF);
+
+        CorruptJournalException corrupt = assertThrows(CorruptJournalException.class,
+                () -> JournalReader.open(runDir, KEY.edgeId()));
+        assertTrue(corrupt.position().endsWith(".cq4 byte " + header), corrupt.position());
+        assertTrue(corrupt.getMessage().contains("past the end of the file"), corrupt.getMessage());
+    }
+
+    @Test
+    void incompleteRecordFollowedByCompleteOnesIsReportedAsCorrupt() throws IOException {
+        Path folder = journalWithThreeNotes();
+        int notCompleteBit = 0x8000_0000;
+        int length = RecordFormat.encode(noteRecord(1)).length;
+        overwriteHeaderOfSecondNote(folder, notCompleteBit | length);
+
+        try (JournalReader reader = JournalReader.open(runDir, KEY.edgeId())) {
+            Iterator<JournalRecord> records = reader.iterator();
+            assertEquals(0, records.next().frameIndex());
+            CorruptJournalException corrupt = assertThrows(CorruptJournalException.class, records::hasNext);
+            assertTrue(corrupt.position().startsWith("record #1"), corrupt.position());
+            assertTrue(corrupt.getMessage().contains("later records exist"), corrupt.getMessage());
+        }
+    }
+
+    private Path journalWithThreeNotes() {
+        try (JournalWriter writer = JournalWriter.open(runDir, KEY, codecs)) {
+            for (int frame = 0; frame < 3; frame++) {
+                writer.append(frame, new Note("note-" + frame));
+            }
+            return writer.folder();
+        }
+    }
+
+    private static JournalRecord noteRecord(long frame) {
+        return new JournalRecord(1, KEY.runId(), KEY.stage(), KEY.port(), frame, "test.Note/1",
+                ("note-" + frame).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Replaces the Chronicle length word in front of note 1's record; returns its byte offset in the file. */
+    private static long overwriteHeaderOfSecondNote(Path folder, int header) throws IOException {
+        Path cycleFile;
+        try (Stream<Path> files = Files.list(folder)) {
+            cycleFile = files.filter(f -> f.getFileName().toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        JournalRecord record = noteRecord(1);
+        int bytesBeforePayload = RecordFormat.encode(record).length - record.payload().length;
+        try (FileChannel channel = FileChannel.open(cycleFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer start = ByteBuffer.allocate(2 << 20); // the index area and the first records
+            channel.read(start, 0);
+            long payloadAt = indexOf(start.array(), record.payload());
+            assertTrue(payloadAt > 0, "note 1 not found in " + cycleFile);
+            long headerAt = payloadAt - bytesBeforePayload - Integer.BYTES;
+            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, header), headerAt);
+            return headerAt;
+        }
+    }
+
+    private static long indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private Path journalWithOneNote() {
         try (JournalWriter writer = JournalWriter.open(runDir, KEY, codecs)) {
             writer.append(0, new Note("fine"));
