@@ -29,6 +29,7 @@ class ResumeIndexTest {
             }
             frameWriter.append(0, TestMessages.image(1, 8, 8));
             frameWriter.append(5, TestMessages.image(2, 8, 8));
+            assertEquals(0, emptyWriter.count());
         }
 
         ResumeIndex index = ResumeIndex.scan(runDir);
