@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -105,10 +106,19 @@ final class JournalFolder {
         return high < 0 || low < 0 ? -1 : high * 16 + low;
     }
 
-    /** Document body as an array: the record bytes are parsed off the memory-mapped file. */
-    static byte[] documentBytes(DocumentContext document) {
+    /**
+     * Document body as an array: the record bytes are parsed off the memory-mapped file. A damaged length word
+     * can claim more bytes than the file has, and touching those faults; no writer makes documents above
+     * {@link #MAX_RECORD_BYTES}, so larger claims are reported before any byte is copied.
+     */
+    static byte[] documentBytes(DocumentContext document, Path folder, String position) {
         Bytes<?> bytes = document.wire().bytes();
-        byte[] copy = new byte[Math.toIntExact(bytes.readRemaining())];
+        long length = bytes.readRemaining();
+        if (length > MAX_RECORD_BYTES) {
+            throw new CorruptJournalException(folder, position, "document claims " + length
+                    + " bytes, more than the " + MAX_RECORD_BYTES + " a record can hold");
+        }
+        byte[] copy = new byte[(int) length];
         bytes.read(copy);
         return copy;
     }
@@ -174,6 +184,47 @@ final class JournalFolder {
             if (problem != null) {
                 throw new CorruptJournalException(folder, name, "not a Chronicle Queue file: " + problem);
             }
+            if (!name.equals(METADATA_FILE)) {
+                checkDocumentChain(folder, file);
+            }
+        }
+    }
+
+    /**
+     * Walks the length words of a cycle file's documents (4-byte aligned, each a header int then its bytes).
+     * Chronicle trusts them: a damaged one pointing past the end of the file makes its readers touch unmapped
+     * memory, which the JVM reports as an InternalError at an unpredictable frame. The walk stops at the first
+     * unwritten or incomplete header; damage hidden there is caught by the reader, which sees later records.
+     */
+    private static void checkDocumentChain(Path folder, Path file) {
+        String name = file.getFileName().toString();
+        ByteBuffer word = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            long position = 0;
+            while (position + Integer.BYTES <= size) {
+                word.clear();
+                while (word.hasRemaining() && channel.read(word, position + word.position()) >= 0) {
+                    // a short positional read is allowed by FileChannel
+                }
+                int header = word.getInt(0);
+                if (header == 0 || (header & NOT_COMPLETE_BIT) != 0) {
+                    return;
+                }
+                long length = header & LENGTH_MASK;
+                long end = position + Integer.BYTES + length;
+                if (end > size) {
+                    throw new CorruptJournalException(folder, name + " byte " + position, "a document claims "
+                            + length + " bytes, past the end of the file (" + size + " bytes)");
+                }
+                if ((header & META_DATA_BIT) == 0 && length > MAX_RECORD_BYTES) {
+                    throw new CorruptJournalException(folder, name + " byte " + position, "a document claims "
+                            + length + " bytes, more than the " + MAX_RECORD_BYTES + " a record can hold");
+                }
+                position = (end + 3) & ~3L;
+            }
+        } catch (IOException e) {
+            throw new CorruptJournalException(folder, name, "cannot read it: " + e.getMessage(), e);
         }
     }
 
@@ -241,28 +292,38 @@ final class JournalFolder {
 
     /** Frame index of the last complete record, -1 when there is none. */
     static long lastFrameIndex(SingleChronicleQueue queue, Path folder) {
-        ExcerptTailer tailer = queue.createTailer();
-        try {
-            tailer.direction(TailerDirection.BACKWARD).toEnd();
-            byte[] bytes;
-            long index;
-            try (DocumentContext document = tailer.readingDocument()) {
-                if (!document.isPresent()) {
-                    return -1;
+        byte[] bytes = guarded(folder, "the last record", () -> {
+            try (ExcerptTailer tailer = queue.createTailer()) {
+                tailer.direction(TailerDirection.BACKWARD).toEnd();
+                try (DocumentContext document = tailer.readingDocument()) {
+                    return document.isPresent()
+                            ? documentBytes(document, folder, "the last record (" + chronicleIndex(document.index()) + ")")
+                            : null;
                 }
-                index = document.index();
-                bytes = documentBytes(document);
-            } catch (RuntimeException e) {
-                throw new CorruptJournalException(folder, "the last record", "Chronicle Queue cannot read it: " + e, e);
             }
-            try {
-                return RecordFormat.decode(bytes).frameIndex();
-            } catch (IllegalArgumentException e) {
-                throw new CorruptJournalException(folder, "the last record (" + chronicleIndex(index) + ")",
-                        e.getMessage(), e);
-            }
-        } finally {
-            tailer.close();
+        });
+        if (bytes == null) {
+            return -1;
+        }
+        try {
+            return RecordFormat.decode(bytes).frameIndex();
+        } catch (IllegalArgumentException e) {
+            throw new CorruptJournalException(folder, "the last record", e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a Chronicle call on the queue files and reports its failures as corruption at {@code position}.
+     * InternalError is how the JVM reports a fault while touching a memory-mapped file (e.g. a damaged length
+     * word that points past the end of the file); the JVM itself is unharmed.
+     */
+    static <T> T guarded(Path folder, String position, Supplier<T> chronicleCall) {
+        try {
+            return chronicleCall.get();
+        } catch (CorruptJournalException e) {
+            throw e;
+        } catch (RuntimeException | InternalError e) {
+            throw new CorruptJournalException(folder, position, "Chronicle Queue cannot read it: " + e, e);
         }
     }
 

@@ -167,17 +167,31 @@ public final class JournalReader implements AutoCloseable, Iterable<JournalRecor
             }
 
             private Positioned readNext() {
+                String position = "record #" + ordinal;
+                Positioned read = JournalFolder.guarded(folder, position, this::tryRead);
+                if (read == null && JournalFolder.guarded(folder, position, () -> queue.lastIndex() >= tailer.index())) {
+                    // Complete records lie beyond the one the tailer stopped at. A writer may have finished it
+                    // just now, so look once more before calling it damaged.
+                    read = JournalFolder.guarded(folder, position, this::tryRead);
+                    if (read == null) {
+                        throw new CorruptJournalException(folder, position + " ("
+                                + JournalFolder.chronicleIndex(tailer.index()) + ")", "the record is incomplete or "
+                                + "damaged, yet later records exist (up to "
+                                + JournalFolder.chronicleIndex(queue.lastIndex()) + ")");
+                    }
+                }
+                return read;
+            }
+
+            private Positioned tryRead() {
                 byte[] bytes;
-                String position;
+                String position = "record #" + ordinal;
                 try (DocumentContext document = tailer.readingDocument()) {
                     if (!document.isPresent()) {
                         return null;
                     }
-                    position = "record #" + ordinal + " (" + JournalFolder.chronicleIndex(document.index()) + ")";
-                    bytes = JournalFolder.documentBytes(document);
-                } catch (RuntimeException e) {
-                    throw new CorruptJournalException(folder, "record #" + ordinal,
-                            "Chronicle Queue cannot read it: " + e, e);
+                    position += " (" + JournalFolder.chronicleIndex(document.index()) + ")";
+                    bytes = JournalFolder.documentBytes(document, folder, position);
                 }
                 try {
                     return new Positioned(RecordFormat.decode(bytes), position);

@@ -39,7 +39,7 @@ public final class JournalWriter implements AutoCloseable {
         // Pekko runs an actor on whichever pool thread is free; calls are serialised by this object's lock instead.
         this.appender.singleThreadedCheckDisabled(true);
         this.lastIndex = JournalFolder.lastFrameIndex(queue, folder);
-        this.count = queue.entryCount();
+        this.count = JournalFolder.guarded(folder, "the queue index", queue::entryCount);
     }
 
     /** Opens the journal of {@code key.edgeId()}, creating it, or continuing it after earlier sessions. */

@@ -83,7 +83,8 @@ final class TestMessages {
         }
     }
 
-    static final class NoteCodec implements PayloadCodec<Note> {
+    /** Public, as ServiceLoader needs, because the service file in test resources lists it. */
+    public static final class NoteCodec implements PayloadCodec<Note> {
         @Override
         public String typeName() {
             return "test.Note/1";
