@@ -2,6 +2,7 @@ package dev.synctalk.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.synctalk.journal.TensorWire;
 import java.util.Arrays;
 
 /**
@@ -14,11 +15,11 @@ public final class TensorPayload {
     }
 
     public static int floatTensorBytes(int[] shape) {
-        return 4 + 4 * shape.length + 4 * elementCount(shape);
+        return TensorWire.byteSize(shape);
     }
 
     public static int byteTensorBytes(int[] shape) {
-        return 4 + 4 * shape.length + elementCount(shape);
+        return TensorWire.byteTensorSize(shape);
     }
 
     public static int elementCount(int[] shape) {
@@ -43,18 +44,13 @@ public final class TensorPayload {
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Writes in the journal's tensor layout ({@link TensorWire}), the one every reader of journals expects. */
     public static void putFloats(ByteBuffer out, int[] shape, float[] data) {
-        checkLength(shape, data.length);
-        putShape(out, shape);
-        for (float v : data) {
-            out.putFloat(v);
-        }
+        TensorWire.writeFloats(out, shape, data);
     }
 
     public static void putBytes(ByteBuffer out, int[] shape, byte[] data) {
-        checkLength(shape, data.length);
-        putShape(out, shape);
-        out.put(data);
+        TensorWire.writeBytes(out, shape, data);
     }
 
     public static int[] getShape(ByteBuffer in) {
@@ -103,20 +99,6 @@ public final class TensorPayload {
     public static void requireFullyRead(ByteBuffer in, String what) {
         if (in.hasRemaining()) {
             throw new IllegalArgumentException(what + ": " + in.remaining() + " trailing bytes in payload");
-        }
-    }
-
-    private static void putShape(ByteBuffer out, int[] shape) {
-        out.putInt(shape.length);
-        for (int d : shape) {
-            out.putInt(d);
-        }
-    }
-
-    private static void checkLength(int[] shape, int length) {
-        if (elementCount(shape) != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + elementCount(shape)
-                    + " elements, data has " + length);
         }
     }
 }
