@@ -1,6 +1,8 @@
 package dev.synctalk.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synctalk.engine.api.Engine;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,24 @@ class PreprocessBasicGraphTest {
 
             String bars = progress.toString(StandardCharsets.UTF_8);
             assertTrue(bars.contains("decode") && bars.contains("frames"), bars);
+        }
+    }
+
+    @Test
+    void replayFromTheJournaledMelEdgeReproducesFeaturesWithoutDecoding() throws Exception {
+        Path video = SampleMedia.data("hdtf_aoc.mp4");
+        try (Engine engine = Engine.builder().runsDir(runs).build()) {
+            RunResult original = engine.start(SampleMedia.graph("preprocess-basic.conf"),
+                    Map.of("video", video.toString())).await(Duration.ofMinutes(5));
+            assertEquals(RunState.COMPLETED, original.state(), original.error());
+            RunHandle replay = engine.replay(original.runId(), "mel");
+            RunResult r = replay.await(Duration.ofMinutes(2));
+            assertEquals(RunState.COMPLETED, r.state(), r.error());
+            assertArrayEquals(Files.readAllBytes(original.outputs().resolve("mel.npy")),
+                    Files.readAllBytes(r.outputs().resolve("mel.npy")));
+            List<String> ran = replay.metrics().stages().stream().map(s -> s.name()).toList();
+            assertEquals(List.of("feats"), ran, "only the stages downstream of mel's journal run");
+            assertFalse(Files.exists(r.outputs().resolve("ori_imgs")), "decode and the frame writer did not run");
         }
     }
 }

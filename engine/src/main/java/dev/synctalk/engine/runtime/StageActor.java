@@ -78,7 +78,8 @@ public final class StageActor extends AbstractBehavior<StageActor.Command> {
                     }
                     return new Emitted(out.emissions, more);
                 }))
-                .onMessage(Process.class, m -> reply(m.replyTo(), "processing", m.inputs().frameIndex(), () -> {
+                .onMessage(Process.class, m -> reply(m.replyTo(), "processing input " + describe(m.inputs()),
+                        m.inputs().frameIndex(), () -> {
                     metrics.messageIn();
                     Collector out = new Collector(host.outputPorts());
                     stage().process(m.inputs(), out);
@@ -97,6 +98,13 @@ public final class StageActor extends AbstractBehavior<StageActor.Command> {
                     return this;
                 })
                 .build();
+    }
+
+    private static String describe(Inputs in) {
+        StringBuilder sb = new StringBuilder();
+        in.byPort().forEach((port, msg) -> sb.append(sb.length() == 0 ? "" : ", ").append(port).append('=')
+                .append(msg.getClass().getSimpleName()));
+        return sb.toString();
     }
 
     private Stage stage() throws Exception {

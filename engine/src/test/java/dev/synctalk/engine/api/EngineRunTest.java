@@ -122,7 +122,7 @@ class EngineRunTest {
                 .await(WAIT);
         assertEquals(RunState.FAILED, r.state());
         assertTrue(r.error().contains("'gate'") && r.error().contains("fail-once") && r.error().contains("frame 20")
-                && r.error().contains("injected failure"), r.error());
+                && r.error().contains("injected failure") && r.error().contains("input in=Num"), r.error());
         assertEquals("gate", r.failedStage());
         RunInfo info = RunDirectory.open(runs, r.runId()).readInfo();
         assertEquals(RunState.FAILED, info.state());
