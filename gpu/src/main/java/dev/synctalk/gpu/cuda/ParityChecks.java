@@ -29,6 +29,8 @@ import dev.synctalk.gpu.image.RgbImage;
 public final class ParityChecks {
 
     public static final double MAX_REL_ERROR = 1e-6;
+    /** cuDNN sums in its own order: judged by the norm-wise relative error instead (fp32 lands near 1e-7). */
+    public static final double CUDNN_NORM_REL_ERROR = 1e-5;
     private static final int TIMING_WARMUPS = 2;
     private static final int TIMING_REPETITIONS = 10;
 
@@ -54,6 +56,8 @@ public final class ParityChecks {
         results.add(guard("memory pool reuses a released block", this::poolReuse));
         results.add(guard("missing kernel error names module, function and CUresult", this::missingKernelError));
         results.add(guard("cuDNN loads (libcudnn.so.8 or the shim over cuDNN 9)", ParityChecks::cudnn));
+        results.add(guard("cuDNN conv 2x3x16x16 k3 pad1 fp32 vs CPU (normRel bound " + CUDNN_NORM_REL_ERROR + ")",
+                this::cudnnConvolution));
         return results;
     }
 
@@ -254,6 +258,12 @@ public final class ParityChecks {
             boolean ok = e.getMessage().contains("saxpy/no_such_kernel") && e.getMessage().contains("CUDA_ERROR_NOT_FOUND");
             return new String[] {Boolean.toString(ok), "message: " + e.getMessage()};
         }
+    }
+
+    private String[] cudnnConvolution() {
+        ErrorStats stats = CudnnConvolutionCheck.run(device, rng(40));
+        boolean ok = stats.nonFinite() == 0 && stats.normRelError() <= CUDNN_NORM_REL_ERROR;
+        return new String[] {Boolean.toString(ok), stats.toString()};
     }
 
     private static String[] cudnn() {

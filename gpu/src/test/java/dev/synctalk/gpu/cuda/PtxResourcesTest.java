@@ -5,26 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
+import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 
 class PtxResourcesTest {
 
-    private static boolean nvccOnPath() {
-        String path = System.getenv("PATH");
-        return (path != null && Arrays.stream(path.split(File.pathSeparator))
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "nvcc"))))
-                || Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc"));
+    /** Whether this build found nvcc (gpu/pom.xml, execution cuda-ptx, records it). */
+    private static boolean nvccOnPath() throws IOException {
+        Path info = Path.of("target/cuda-build.properties");
+        assumeTrue(Files.exists(info), "not run from a Maven build of the gpu module");
+        Properties properties = new Properties();
+        try (var in = Files.newInputStream(info)) {
+            properties.load(in);
+        }
+        return !properties.getProperty("nvcc", "").isBlank();
     }
 
     @Test
-    void everyCatalogKernelIsAnEntryOfItsModulesPtxForEveryArchitecture() {
+    void everyCatalogKernelIsAnEntryOfItsModulesPtxForEveryArchitecture() throws IOException {
         assumeTrue(nvccOnPath(), "nvcc not installed: the build skipped PTX");
         for (KernelRef ref : KernelCatalog.ALL) {
             for (int arch : PtxResources.ARCHITECTURES) {
@@ -53,7 +57,7 @@ class PtxResourcesTest {
     }
 
     @Test
-    void devicePicksTheNewestPtxNotAboveItsComputeCapability() {
+    void devicePicksTheNewestPtxNotAboveItsComputeCapability() throws IOException {
         assumeTrue(nvccOnPath(), "nvcc not installed: the build skipped PTX");
         assertEquals(Optional.of(90), PtxResources.bestArchitecture("blur", 90));
         assertEquals(Optional.of(90), PtxResources.bestArchitecture("blur", 120));
