@@ -1,0 +1,384 @@
+package dev.synctalk.gpu.cuda;
+
+import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
+import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
+import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT;
+import static jcuda.driver.JCudaDriver.cuCtxCreate;
+import static jcuda.driver.JCudaDriver.cuCtxDestroy;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+
+/**
+ * One GPU with its own CUDA context: PTX modules loaded from the classpath (cached per module),
+ * kernel lookup and launch, pooled device memory, host/device copies and event timing.
+ *
+ * <p>Every call makes the context current on the calling thread first, so the device may move between
+ * threads, but it is not meant for concurrent use: one GPU actor on a pinned thread drives it.
+ * Work goes to the default stream, in order. {@link #close()} frees all memory and the context.
+ */
+public final class CudaDevice implements AutoCloseable {
+
+    private static final ThreadLocal<CUcontext> CURRENT = new ThreadLocal<>();
+    private static final int QUIET_NAN_BITS = 0x7fc00000;
+
+    private final int ordinal;
+    private final CUcontext context = new CUcontext();
+    private final CUstream defaultStream = new CUstream();
+    private final String name;
+    private final int computeCapability;
+    private final int multiprocessorCount;
+    private final long totalMemoryBytes;
+    private final Map<String, CUmodule> modules = new HashMap<>();
+    private final Map<KernelRef, CudaKernel> kernels = new HashMap<>();
+    private final DeviceMemoryPool<CUdeviceptr> pool;
+    private KernelRef lastLaunched;
+    private boolean closed;
+
+    CudaDevice(int ordinal) {
+        this.ordinal = ordinal;
+        CUdevice device = new CUdevice();
+        call(() -> "cuDeviceGet(" + ordinal + ")", () -> cuDeviceGet(device, ordinal));
+        call(() -> "cuCtxCreate on device " + ordinal, () -> cuCtxCreate(context, 0, device));
+        CURRENT.set(context);
+        byte[] nameBytes = new byte[256];
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        int[] sms = new int[1];
+        long[] total = new long[1];
+        call(() -> "querying device " + ordinal, () -> {
+            cuDeviceGetName(nameBytes, nameBytes.length, device);
+            cuDeviceGetAttribute(major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+            cuDeviceGetAttribute(minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+            cuDeviceGetAttribute(sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+            return cuDeviceTotalMem(total, device);
+        });
+        int length = 0;
+        while (length < nameBytes.length && nameBytes[length] != 0) {
+            length++;
+        }
+        this.name = new String(nameBytes, 0, length, StandardCharsets.US_ASCII);
+        this.computeCapability = major[0] * 10 + minor[0];
+        this.multiprocessorCount = sms[0];
+        this.totalMemoryBytes = total[0];
+        this.pool = new DeviceMemoryPool<>(new DriverAllocator());
+    }
+
+    public int ordinal() {
+        return ordinal;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** major * 10 + minor, e.g. 90 for an H100. */
+    public int computeCapability() {
+        return computeCapability;
+    }
+
+    public int multiprocessorCount() {
+        return multiprocessorCount;
+    }
+
+    public long totalMemoryBytes() {
+        return totalMemoryBytes;
+    }
+
+    /** Free device memory as the driver reports it (other processes' use included). */
+    public long freeMemoryBytes() {
+        bind();
+        long[] free = new long[1];
+        long[] total = new long[1];
+        call(() -> "cuMemGetInfo", () -> cuMemGetInfo(free, total));
+        return free[0];
+    }
+
+    public DeviceMemoryPool.Stats memoryStats() {
+        return pool.stats();
+    }
+
+    // ---- kernels -------------------------------------------------------------------------------------
+
+    /** The kernel {@code ref}, loading its module's PTX on first use. */
+    public CudaKernel kernel(KernelRef ref) {
+        bind();
+        CudaKernel cached = kernels.get(ref);
+        if (cached != null) {
+            return cached;
+        }
+        CUmodule module = module(ref.module());
+        CUfunction function = new CUfunction();
+        call(() -> "looking up kernel " + ref + " (cuModuleGetFunction)", () -> cuModuleGetFunction(function, module,
+                ref.function()));
+        CudaKernel kernel = new CudaKernel(this, ref, function);
+        kernels.put(ref, kernel);
+        return kernel;
+    }
+
+    public CudaKernel kernel(String module, String function) {
+        return kernel(new KernelRef(module, function));
+    }
+
+    private CUmodule module(String moduleName) {
+        CUmodule loaded = modules.get(moduleName);
+        if (loaded != null) {
+            return loaded;
+        }
+        int arch = PtxResources.bestArchitecture(moduleName, computeCapability).orElseThrow(() ->
+                new IllegalStateException("no PTX of module " + moduleName + " runs on " + name + " (compute "
+                        + computeCapability + "): looked for " + PtxResources.ARCHITECTURES.stream()
+                        .map(a -> PtxResources.resourcePath(moduleName, a)).toList()));
+        byte[] ptx = PtxResources.load(moduleName, arch);
+        CUmodule module = new CUmodule();
+        call(() -> "loading module " + moduleName + " from " + PtxResources.resourcePath(moduleName, arch)
+                + " (cuModuleLoadData)", () -> cuModuleLoadData(module, ptx));
+        modules.put(moduleName, module);
+        return module;
+    }
+
+    void launch(CudaKernel kernel, LaunchShape s, KernelArgs args) {
+        bind();
+        lastLaunched = kernel.ref();
+        call(() -> "launch of " + kernel.ref() + " (grid " + s.gridX() + "x" + s.gridY() + "x" + s.gridZ() + ", block "
+                        + s.blockX() + "x" + s.blockY() + "x" + s.blockZ() + ", " + args.count() + " args)",
+                () -> cuLaunchKernel(kernel.function(), s.gridX(), s.gridY(), s.gridZ(), s.blockX(), s.blockY(),
+                        s.blockZ(), s.sharedMemoryBytes(), defaultStream, args.toKernelParams(), null));
+    }
+
+    /** Waits for all queued work; an error raised by a kernel is reported here, naming the last launch. */
+    public void synchronize() {
+        bind();
+        call(() -> "synchronising device " + ordinal + (lastLaunched == null ? "" : " after kernel " + lastLaunched),
+                () -> cuCtxSynchronize());
+    }
+
+    // ---- memory ------------------------------------------------------------------------------------------
+
+    /** A pooled device buffer of at least {@code bytes}; its contents are undefined. */
+    public DeviceBuffer allocate(long bytes) {
+        bind();
+        return new DeviceBuffer(this, pool.acquire(bytes), bytes);
+    }
+
+    public DeviceBuffer allocateFloats(long count) {
+        return allocate(count * Float.BYTES);
+    }
+
+    /** A new device buffer holding a copy of {@code host}. */
+    public DeviceBuffer upload(float[] host) {
+        DeviceBuffer buffer = allocateFloats(Math.max(1, host.length));
+        copyToDevice(host, buffer);
+        return buffer;
+    }
+
+    public void copyToDevice(float[] host, DeviceBuffer target) {
+        bind();
+        long bytes = (long) host.length * Float.BYTES;
+        requireFits(bytes, target, "host-to-device copy");
+        call(() -> "copying " + bytes + " bytes host to device", () -> cuMemcpyHtoD(target.pointer(), Pointer.to(host),
+                bytes));
+    }
+
+    /** Copies the first {@code host.length} floats of {@code source} (synchronous). */
+    public void copyToHost(DeviceBuffer source, float[] host) {
+        bind();
+        long bytes = (long) host.length * Float.BYTES;
+        requireFits(bytes, source, "device-to-host copy");
+        call(() -> "copying " + bytes + " bytes device to host" + (lastLaunched == null ? ""
+                : " (after kernel " + lastLaunched + ")"), () -> cuMemcpyDtoH(Pointer.to(host), source.pointer(), bytes));
+    }
+
+    public float[] download(DeviceBuffer source, int floatCount) {
+        float[] host = new float[floatCount];
+        copyToHost(source, host);
+        return host;
+    }
+
+    public void copyDeviceToDevice(DeviceBuffer source, DeviceBuffer target, long bytes) {
+        bind();
+        requireFits(bytes, source, "device-to-device copy source");
+        requireFits(bytes, target, "device-to-device copy target");
+        call(() -> "copying " + bytes + " bytes device to device", () -> cuMemcpyDtoD(target.pointer(),
+                source.pointer(), bytes));
+    }
+
+    /** Sets every float of {@code buffer} to {@code value} (asynchronous). */
+    public void fill(DeviceBuffer buffer, float value) {
+        bind();
+        call(() -> "cuMemsetD32 of " + buffer.sizeBytes() + " bytes", () -> cuMemsetD32(buffer.pointer(),
+                Float.floatToRawIntBits(value), buffer.floatCount()));
+    }
+
+    /** Fills with quiet NaN, so a kernel that leaves an element unwritten fails its parity check. */
+    public void poison(DeviceBuffer buffer) {
+        bind();
+        call(() -> "poisoning " + buffer.sizeBytes() + " bytes", () -> cuMemsetD32(buffer.pointer(), QUIET_NAN_BITS,
+                buffer.floatCount()));
+    }
+
+    void release(DeviceBuffer buffer) {
+        if (!closed) {
+            pool.release(buffer.block());
+        }
+    }
+
+    private static void requireFits(long bytes, DeviceBuffer buffer, String what) {
+        if (bytes > buffer.sizeBytes()) {
+            throw new IllegalArgumentException(what + " of " + bytes + " bytes exceeds the device buffer of "
+                    + buffer.sizeBytes() + " bytes");
+        }
+    }
+
+    // ---- timing ------------------------------------------------------------------------------------------
+
+    /**
+     * Times {@code work} (which only enqueues device work) with CUDA events on the default stream:
+     * {@code warmups} untimed runs, then {@code repetitions} timed ones, each bracketed by its own events.
+     */
+    public TimingStats time(int warmups, int repetitions, Runnable work) {
+        if (repetitions < 1) {
+            throw new IllegalArgumentException("need at least one timed repetition, got " + repetitions);
+        }
+        bind();
+        for (int i = 0; i < warmups; i++) {
+            work.run();
+        }
+        synchronize();
+        CUevent start = new CUevent();
+        CUevent stop = new CUevent();
+        call(() -> "cuEventCreate", () -> cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT));
+        call(() -> "cuEventCreate", () -> cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT));
+        try {
+            double[] millis = new double[repetitions];
+            float[] elapsed = new float[1];
+            for (int i = 0; i < repetitions; i++) {
+                call(() -> "cuEventRecord", () -> cuEventRecord(start, defaultStream));
+                work.run();
+                call(() -> "cuEventRecord", () -> cuEventRecord(stop, defaultStream));
+                call(() -> "waiting for timed work" + (lastLaunched == null ? "" : " (last kernel " + lastLaunched + ")"),
+                        () -> cuEventSynchronize(stop));
+                call(() -> "cuEventElapsedTime", () -> cuEventElapsedTime(elapsed, start, stop));
+                millis[i] = elapsed[0];
+            }
+            return TimingStats.of(millis);
+        } finally {
+            cuEventDestroy(start);
+            cuEventDestroy(stop);
+        }
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        bind();
+        try {
+            cuCtxSynchronize();
+        } catch (RuntimeException ignored) {
+            // a sticky kernel error must not keep the memory and context alive
+        }
+        pool.close();
+        for (CUmodule module : modules.values()) {
+            cuModuleUnload(module);
+        }
+        modules.clear();
+        kernels.clear();
+        closed = true;
+        cuCtxDestroy(context);
+        if (CURRENT.get() == context) {
+            CURRENT.remove();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CUDA device " + ordinal + " (" + name + ", compute " + computeCapability / 10 + "."
+                + computeCapability % 10 + ", " + multiprocessorCount + " SMs, " + (totalMemoryBytes >> 20) + " MiB)";
+    }
+
+    private void bind() {
+        if (closed) {
+            throw new IllegalStateException("CUDA device " + ordinal + " is closed");
+        }
+        if (CURRENT.get() != context) {
+            call(() -> "cuCtxSetCurrent", () -> cuCtxSetCurrent(context));
+            CURRENT.set(context);
+        }
+    }
+
+    /** Runs a driver call; JCuda's exception (the CUresult name) becomes one that says what was being done. */
+    static void call(Supplier<String> operation, DriverCall driverCall) {
+        int result;
+        try {
+            result = driverCall.invoke();
+        } catch (jcuda.CudaException e) {
+            String resultName = e.getMessage() == null ? "unknown CUresult" : e.getMessage().lines().findFirst()
+                    .orElse("unknown CUresult");
+            if (resultName.startsWith("CUDA_ERROR_OUT_OF_MEMORY")) {
+                throw new OutOfDeviceMemoryException(operation.get(), e);
+            }
+            throw new CudaCallException(operation.get(), resultName, e);
+        }
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaCallException(operation.get(), CUresult.stringFor(result), null);
+        }
+    }
+
+    @FunctionalInterface
+    interface DriverCall {
+        int invoke();
+    }
+
+    private final class DriverAllocator implements RawDeviceAllocator<CUdeviceptr> {
+        @Override
+        public CUdeviceptr allocate(long bytes) {
+            CUdeviceptr pointer = new CUdeviceptr();
+            call(() -> "cuMemAlloc of " + bytes + " bytes on device " + ordinal, () -> cuMemAlloc(pointer, bytes));
+            return pointer;
+        }
+
+        @Override
+        public void free(CUdeviceptr handle) {
+            call(() -> "cuMemFree on device " + ordinal, () -> cuMemFree(handle));
+        }
+    }
+}
