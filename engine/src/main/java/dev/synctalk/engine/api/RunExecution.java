@@ -108,8 +108,10 @@ final class RunExecution implements RunHandle {
                 }
                 StageDecl decl = graph.definition().stages().get(name);
                 StageMetrics sm = metrics.stage(name);
+                long restore = plan.checkpointedThrough(name);
                 RunStageContext ctx = new RunStageContext(name, info.runId(), dir.root(), dir.outputs(),
-                        RunStageContext.gpuOf(decl.device()), sm);
+                        RunStageContext.gpuOf(decl.device()), sm,
+                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty());
                 hosts.put(name, new StageHost(name, graph.types().get(name), graph.configs().get(name), ctx, sm,
                         plan.seekOf(name)));
                 if (decl.dispatcher() != null) {

@@ -9,7 +9,7 @@ import java.util.Set;
  * Computed by {@link RunPlanner} for fresh runs, resumes and replays; the materializer follows it.
  */
 public record RunPlan(Mode mode, Set<String> stages, Map<String, EdgePlan> edges, Map<String, Long> sourceSeek,
-                      List<String> notes) {
+                      Map<String, Long> checkpointed, List<String> notes) {
 
     public enum Mode { FRESH, RESUME, REPLAY }
 
@@ -17,6 +17,7 @@ public record RunPlan(Mode mode, Set<String> stages, Map<String, EdgePlan> edges
         stages = Set.copyOf(stages);
         edges = Map.copyOf(edges);
         sourceSeek = Map.copyOf(sourceSeek);
+        checkpointed = Map.copyOf(checkpointed);
         notes = List.copyOf(notes);
     }
 
@@ -26,5 +27,10 @@ public record RunPlan(Mode mode, Set<String> stages, Map<String, EdgePlan> edges
 
     public long seekOf(String stage) {
         return sourceSeek.getOrDefault(stage, 0L);
+    }
+
+    /** Inputs at or below this frame index are already in the stage's checkpoint (-1: none). */
+    public long checkpointedThrough(String stage) {
+        return checkpointed.getOrDefault(stage, -1L);
     }
 }

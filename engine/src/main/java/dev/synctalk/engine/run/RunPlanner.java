@@ -24,7 +24,8 @@ public final class RunPlanner {
         for (EdgeDecl e : graph.definition().edges()) {
             edges.put(e.id(), EdgePlan.fresh(e));
         }
-        return new RunPlan(RunPlan.Mode.FRESH, new LinkedHashSet<>(graph.order()), edges, Map.of(), List.of());
+        return new RunPlan(RunPlan.Mode.FRESH, new LinkedHashSet<>(graph.order()), edges, Map.of(), Map.of(),
+                List.of());
     }
 
     /**
@@ -33,9 +34,13 @@ public final class RunPlanner {
      * is after the journaled frames when every such path crosses a journal (minus the look-back of the
      * stages in between, which need some earlier context).
      *
+     * Stages that checkpoint restore their state and take only inputs after their checkpoint, so
+     * everything upstream of them restarts right after it.
+     *
      * @param lastJournaledIndex the last frame index journaled per edge id, -1 when none
      */
     public static RunPlan resume(ValidatedGraph graph, Path runDir, ToLongFunction<String> lastJournaledIndex) {
+        Map<String, Long> checkpointed = new LinkedHashMap<>();
         List<EdgeDecl> all = graph.definition().edges();
         Map<String, Long> required = new HashMap<>();
         Map<String, Long> needIn = new HashMap<>();
@@ -73,15 +78,40 @@ public final class RunPlanner {
                     notes.add("source " + stage + ": starts at frame " + need);
                 }
             } else {
+                // Downstream already holds this stage's outputs below `need`: a checkpoint at or before
+                // need - 1 loses nothing.
+                long c = newestCheckpointAtOrBefore(graph, stage, runDir.resolve("checkpoints").resolve(stage),
+                        hasOut ? need - 1 : Long.MAX_VALUE);
                 int lookback = graph.types().get(stage).lookbackFrames();
-                needIn.put(stage, Math.max(0, need - lookback));
+                if (c >= 0) {
+                    checkpointed.put(stage, c);
+                    needIn.put(stage, c + 1);
+                    notes.add("stage " + stage + ": restores its checkpoint through frame " + c);
+                } else {
+                    needIn.put(stage, lookback == dev.synctalk.engine.stage.StageType.ALL_HISTORY ? 0
+                            : Math.max(0, need - lookback));
+                }
             }
         }
         Map<String, EdgePlan> ordered = new LinkedHashMap<>();
         for (EdgeDecl e : all) {
             ordered.put(e.id(), edges.get(e.id()));
         }
-        return new RunPlan(RunPlan.Mode.RESUME, new LinkedHashSet<>(graph.order()), ordered, seek, notes);
+        return new RunPlan(RunPlan.Mode.RESUME, new LinkedHashSet<>(graph.order()), ordered, seek, checkpointed,
+                notes);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static long newestCheckpointAtOrBefore(ValidatedGraph graph, String stage, Path dir, long bound) {
+        List<Long> available = ((dev.synctalk.engine.stage.StageType) graph.types().get(stage))
+                .checkpoints(graph.configs().get(stage), dir);
+        long best = -1;
+        for (long c : available) {
+            if (c <= bound && c > best) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /**
@@ -138,7 +168,7 @@ public final class RunPlanner {
             notes.add("edge " + e.id() + ": replaying frames 0.." + last + " from " + sourceRunDir.getFileName());
         }
         List<String> orderedRun = graph.order().stream().filter(run::contains).toList();
-        return new RunPlan(RunPlan.Mode.REPLAY, new LinkedHashSet<>(orderedRun), edges, Map.of(), notes);
+        return new RunPlan(RunPlan.Mode.REPLAY, new LinkedHashSet<>(orderedRun), edges, Map.of(), Map.of(), notes);
     }
 
     private static Set<String> descendants(List<EdgeDecl> edges, String stage) {

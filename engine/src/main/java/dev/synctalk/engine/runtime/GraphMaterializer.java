@@ -209,7 +209,10 @@ public final class GraphMaterializer {
 
     private Flow<Inputs, Emission, NotUsed> processingStage(String name) {
         ActorRef<StageActor.Command> actor = actors.get(name);
+        // A stage restored from a checkpoint already holds the effect of these inputs.
+        long checkpointed = plan.checkpointedThrough(name);
         return Flow.of(Inputs.class)
+                .filter(in -> in.frameIndex() > checkpointed)
                 .map(in -> (Object) in)
                 .concat(Source.single(EndOfInput.INSTANCE))
                 .mapAsync(1, item -> item instanceof Inputs in

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /** The engine's {@link StageContext}: progress goes to the stage's metrics, logs to {@code stage.<name>}. */
 public record RunStageContext(String stageName, String runId, Path runDir, Path outputDir,
-                              Optional<Integer> gpuDevice, StageMetrics metrics) implements StageContext {
+                              Optional<Integer> gpuDevice, StageMetrics metrics, java.util.OptionalLong restoreFrom)
+        implements StageContext {
 
     @Override
     public Logger log() {

@@ -23,6 +23,19 @@ public interface StageContext {
         return relative.isAbsolute() ? relative : outputDir().resolve(relative);
     }
 
+    /**
+     * On resume, the checkpoint (by the input frame index it holds the state through) that this stage
+     * must restore before taking inputs; empty on a fresh run or when no checkpoint fits.
+     */
+    default java.util.OptionalLong restoreFrom() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /** {@code runs/<run-id>/checkpoints/<stage>/}: where a stateful stage keeps its checkpoints. */
+    default Path checkpointDir() {
+        return runDir().resolve("checkpoints").resolve(stageName());
+    }
+
     /** The GPU device ordinal when the stage is placed on {@code gpu:N}. */
     Optional<Integer> gpuDevice();
 

@@ -12,6 +12,7 @@ import java.util.List;
  * @param <C> the config record; its components annotated with {@link Param} are the graph params
  */
 public interface StageType<C extends Record> {
+    int ALL_HISTORY = Integer.MAX_VALUE;
 
     /** The graph-file name, kebab-case, e.g. {@code video-decode}. */
     String name();
@@ -32,9 +33,22 @@ public interface StageType<C extends Record> {
     /**
      * How many frames before frame {@code i} of its inputs this stage needs to produce output frame
      * {@code i} exactly (for example STFT context). Resume seeks sources this much earlier.
+     * {@link #ALL_HISTORY} means the stage's state depends on every earlier frame (unless it restores a
+     * checkpoint, see {@link #checkpoints}).
      */
     default int lookbackFrames() {
         return 0;
+    }
+
+    /**
+     * Stateful stages that checkpoint (a training step owning its model): the input frame indices
+     * through which the complete checkpoints in {@code checkpointDir} hold the stage's state, oldest
+     * first. On resume the engine picks the newest one whose outputs downstream already has (journaled),
+     * tells the stage through {@link StageContext#restoreFrom()}, feeds it only later inputs, and restarts
+     * sources upstream right after it. Keep a few: the newest may be ahead of the journals.
+     */
+    default java.util.List<Long> checkpoints(C config, java.nio.file.Path checkpointDir) {
+        return java.util.List.of();
     }
 
     Stage create(C config, StageContext context) throws Exception;

@@ -23,7 +23,7 @@ public final class TestStages {
 
     public static StageRegistry registry() {
         return StageRegistry.of(new Count(), new Square(), new Add(), new FailOnce(), new SlowSink(), new Collect(),
-                new ThreadName());
+                new ThreadName(), new RunningSum());
     }
 
     public static PayloadCodecs codecs() {
@@ -254,6 +254,61 @@ public final class TestStages {
                 public void finish(Emitter out) {
                     RunDirectory.writeAtomically(ctx.output(Path.of("threads.txt")), String.join("\n", threads)
                             + "\ndevice=" + ctx.gpuDevice().orElse(-1) + "\n");
+                }
+            };
+        }
+    }
+
+    /**
+     * Stateful like a training step: emits the running sum of its inputs and checkpoints it every
+     * {@code every} frames (keeping them all), restoring the one the engine names on resume.
+     */
+    public static final class RunningSum extends Base<RunningSum.Config> {
+        public record Config(@Param(defaultValue = "10") int every) {
+        }
+
+        public RunningSum() {
+            super("running-sum", Config.class, NUM_IN, NUM_OUT);
+        }
+
+        @Override
+        public int lookbackFrames() {
+            return ALL_HISTORY;
+        }
+
+        @Override
+        public List<Long> checkpoints(Config c, Path dir) {
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            try (var files = Files.list(dir)) {
+                return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ckpt"))
+                        .map(n -> Long.parseLong(n.substring(0, n.length() - 5))).sorted().toList();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Stage create(Config c, StageContext ctx) throws java.io.IOException {
+            double restored = 0;
+            if (ctx.restoreFrom().isPresent()) {
+                restored = Double.parseDouble(Files.readString(
+                        ctx.checkpointDir().resolve(ctx.restoreFrom().getAsLong() + ".ckpt")));
+            }
+            final double start = restored;
+            return new Stage() {
+                double sum = start;
+
+                @Override
+                public void process(Inputs in, Emitter out) {
+                    Num n = in.get("in", Num.class);
+                    sum += n.value();
+                    out.emit("out", new Num(n.frameIndex(), sum));
+                    if ((n.frameIndex() + 1) % c.every() == 0) {
+                        RunDirectory.writeAtomically(ctx.checkpointDir().resolve(n.frameIndex() + ".ckpt"),
+                                Double.toString(sum));
+                    }
                 }
             };
         }
