@@ -1,0 +1,97 @@
+package dev.synctalk.portrait;
+
+import dev.synctalk.image.FloatImage;
+import dev.synctalk.image.ImageFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The soft face mask of portrait mode: weight 1 where the rendered face replaces the source frame,
+ * 0 where the source frame stays, soft in between. Made as the reference's face parsing makes its
+ * {@code N_face.png}: the face region, extended below the chin over the middle half of the face's
+ * columns, blurred with a 9x9 Gaussian.
+ */
+public record FaceMask(int width, int height, float[] weights) {
+    public static final int BLUR_SIZE = 9;
+    /** How far (pixels) the reference pushes the mask below the chin. */
+    static final int CHIN_PAD = 5;
+
+    public FaceMask {
+        if (weights.length != width * height) {
+            throw new IllegalArgumentException("a " + width + "x" + height + " mask needs " + width * height
+                    + " weights, got " + weights.length);
+        }
+    }
+
+    /** From a hard face region (row-major), as the reference's vis_parsing_maps builds the face image. */
+    public static FaceMask fromFaceRegion(boolean[] face, int width, int height) {
+        if (face.length != width * height) {
+            throw new IllegalArgumentException("face region has " + face.length + " pixels, expected " + width * height);
+        }
+        float[] painted = new float[face.length];
+        int minColumn = Integer.MAX_VALUE;
+        int maxColumn = -1;
+        int[] bottom = new int[width];
+        java.util.Arrays.fill(bottom, -1);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if (face[y * width + x]) {
+                    painted[y * width + x] = 1;
+                    bottom[x] = y;
+                    minColumn = Math.min(minColumn, x);
+                    maxColumn = Math.max(maxColumn, x);
+                }
+            }
+        }
+        if (maxColumn >= 0) {
+            // Quarters of the face's column range; the 2nd and 3rd get the chin extension.
+            int quarter = (maxColumn - minColumn) / 4;
+            int start1 = minColumn + quarter;
+            int end2 = start1 + 2 * quarter;
+            for (int x = 0; x < width; x++) {
+                if (bottom[x] < 0 || x < start1 || x > end2) {
+                    continue;
+                }
+                int shifted = Math.min(bottom[x] + CHIN_PAD, height - 1);
+                for (int y = Math.max(shifted - CHIN_PAD, 0); y < Math.min(shifted + CHIN_PAD, height); y++) {
+                    painted[y * width + x] = 1;
+                }
+            }
+        }
+        FloatImage blurred = GaussianBlur.blur(new FloatImage(width, height, 1, painted), BLUR_SIZE,
+                GaussianBlur.REFERENCE_SIGMA);
+        return new FaceMask(width, height, blurred.data());
+    }
+
+    /** From a {@code N_face.png} image: weight = (255 - green) / 255, as provider.py reads it. */
+    public static FaceMask fromMaskImage(FloatImage image) {
+        if (image.channels() < 3) {
+            throw new IllegalArgumentException("face mask image must be RGB, has " + image.channels() + " channels");
+        }
+        float[] weights = new float[image.pixelCount()];
+        for (int p = 0; p < weights.length; p++) {
+            weights[p] = 1f - FloatImage.toByte(image.data()[p * image.channels() + 1]) / 255f;
+        }
+        return new FaceMask(image.width(), image.height(), weights);
+    }
+
+    public static FaceMask read(Path png) throws IOException {
+        return fromMaskImage(ImageFiles.read(png));
+    }
+
+    /** The {@code N_face.png} image: white background, face in blue (the reference's BGR [255, 0, 0]). */
+    public FloatImage toMaskImage() {
+        float[] data = new float[weights.length * 3];
+        for (int p = 0; p < weights.length; p++) {
+            float rest = 1f - weights[p];
+            data[p * 3] = rest;
+            data[p * 3 + 1] = rest;
+            data[p * 3 + 2] = 1f;
+        }
+        return new FloatImage(width, height, 3, data);
+    }
+
+    public float at(int x, int y) {
+        return weights[y * width + x];
+    }
+}
