@@ -51,10 +51,16 @@ class CliTest {
     }
 
     @Test
-    void shippedGraphFilesValidate() {
-        Outcome o = run("graphs", "validate", SampleMedia.graph("preprocess-basic.conf").toString());
+    void everyShippedGraphFileValidates() throws Exception {
+        java.util.List<String> files;
+        try (var s = Files.list(SampleMedia.repo().resolve("graph-definitions"))) {
+            files = s.filter(p -> p.toString().endsWith(".conf")).map(Path::toString).sorted().toList();
+        }
+        assertTrue(!files.isEmpty());
+        Outcome o = run(java.util.stream.Stream.concat(java.util.stream.Stream.of("graphs", "validate"),
+                files.stream()).toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.out().contains("ok"), o.out());
+        assertEquals(files.size(), o.out().lines().filter(l -> l.contains(": ok")).count(), o.out());
     }
 
     @Test
