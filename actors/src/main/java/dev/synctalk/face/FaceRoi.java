@@ -23,6 +23,15 @@ public record FaceRoi(double centerX, double centerY, double width, double heigh
 
     /** The next frame's crop from this frame's mesh: bounding box of all points, rotation from the eye corners. */
     public static FaceRoi fromLandmarks(float[] points) {
+        float[] box = boundingBox(points);
+        double rotation = rotation(points[3 * RIGHT_EYE_OUTER], points[3 * RIGHT_EYE_OUTER + 1],
+                points[3 * LEFT_EYE_OUTER], points[3 * LEFT_EYE_OUTER + 1]);
+        double side = Math.max(box[2], box[3]) * FACE_SCALE;
+        return new FaceRoi(box[0] + box[2] / 2.0, box[1] + box[3] / 2.0, side, side, rotation);
+    }
+
+    /** {xMin, yMin, width, height} of the x and y of points given as (x, y, z) triples. */
+    public static float[] boundingBox(float[] points) {
         float minX = Float.POSITIVE_INFINITY;
         float minY = Float.POSITIVE_INFINITY;
         float maxX = Float.NEGATIVE_INFINITY;
@@ -33,10 +42,7 @@ public record FaceRoi(double centerX, double centerY, double width, double heigh
             minY = Math.min(minY, points[3 * i + 1]);
             maxY = Math.max(maxY, points[3 * i + 1]);
         }
-        double rotation = rotation(points[3 * RIGHT_EYE_OUTER], points[3 * RIGHT_EYE_OUTER + 1],
-                points[3 * LEFT_EYE_OUTER], points[3 * LEFT_EYE_OUTER + 1]);
-        double side = Math.max(maxX - minX, maxY - minY) * FACE_SCALE;
-        return new FaceRoi((minX + maxX) / 2.0, (minY + maxY) / 2.0, side, side, rotation);
+        return new float[] {minX, minY, maxX - minX, maxY - minY};
     }
 
     /** The whole image letterboxed into a centred square (MediaPipe's keep_aspect_ratio), no rotation. */
