@@ -56,9 +56,9 @@ final class DnnTensors {
             net.forward(outputs, names);
             Map<String, float[]> byName = new HashMap<>();
             for (long i = 0; i < names.size(); i++) {
-                Mat out = outputs.get(i);
-                float[] values = new float[(int) out.total()];
-                try (FloatPointer data = new FloatPointer(out.data())) {
+                float[] values;
+                try (Mat out = outputs.get(i); FloatPointer data = new FloatPointer(out.data())) {
+                    values = new float[(int) out.total()];
                     data.get(values);
                 }
                 byName.put(names.get(i).getString().trim(), values);
