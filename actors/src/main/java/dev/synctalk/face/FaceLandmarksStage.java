@@ -8,6 +8,7 @@ import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.StageType;
 import dev.synctalk.video.VideoFrame;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +70,7 @@ public final class FaceLandmarksStage implements Stage {
     private long missingFrames;
     private long interpolatedFrames;
 
-    private FaceLandmarksStage(Config config, StageContext context) throws java.io.IOException {
+    private FaceLandmarksStage(Config config, StageContext context) throws IOException {
         this.context = context;
         String stage = "face-landmarks '" + context.stageName() + "'";
         requireUnit(config.minDetectionScore(), "min-detection-score", stage);

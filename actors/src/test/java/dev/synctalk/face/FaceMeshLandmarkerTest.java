@@ -66,6 +66,31 @@ class FaceMeshLandmarkerTest {
     }
 
     @Test
+    void landmarksFollowTheFaceInAPortraitUpperBodyVideo() throws Exception {
+        FaceLandmarkerBundle bundle = SampleFaces.bundle();
+        FaceTracker tracker = new FaceTracker(bundle, 0.5f);
+        List<VideoFrame> frames = SampleFaces.frames("sun.mp4", 0, 1, 2, 150);
+        List<FaceLandmarks> found = new java.util.ArrayList<>();
+        for (VideoFrame frame : frames) {
+            assertEquals(576, frame.width(), "sun.mp4 is portrait 576x768, letterboxed for the detector");
+            float[] mesh = tracker.track(frame).orElseThrow(() -> new AssertionError("no face in sun.mp4 frame "
+                    + frame.frameIndex())).points();
+            found.add(new FaceLandmarks(frame.frameIndex(), frame.width(), frame.height(), mesh, 1f, false));
+            float[] p = Landmarks68.fromMesh(mesh);
+            float eyesY = SampleFaces.meanY(p, 36, 48);
+            assertTrue(eyesY < p[2 * Landmarks68.NOSE_TIP + 1] && p[2 * Landmarks68.NOSE_TIP + 1] < SampleFaces.meanY(p, 48, 68),
+                    "eyes above nose above mouth in sun.mp4 frame " + frame.frameIndex());
+            float[] box = FaceRoi.boundingBox(mesh);
+            assertTrue(box[2] > 60 && box[2] < 576 && box[1] + box[3] < 768, "face box inside the frame: "
+                    + java.util.Arrays.toString(box));
+        }
+        dev.synctalk.preview.ContactSheet.write(java.nio.file.Path.of("target", "face-landmarks-sun.png"),
+                java.util.stream.IntStream.range(0, frames.size())
+                        .mapToObj(i -> new dev.synctalk.preview.ContactSheet.Tile(frames.get(i), found.get(i))).toList(),
+                4, 288);
+    }
+
+    @Test
     void rotatedFaceGivesRotatedLandmarks() throws Exception {
         FaceLandmarkerBundle bundle = SampleFaces.bundle();
         VideoFrame upright = SampleFaces.frames(120).get(0);

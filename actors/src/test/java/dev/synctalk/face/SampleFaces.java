@@ -47,7 +47,12 @@ final class SampleFaces {
 
     /** The frames of the sample video with the given (ascending) indices, decoded in one pass. */
     static List<VideoFrame> frames(long... ascendingIndices) throws IOException {
-        Path video = SyntheticMedia.sharedData(VIDEO);
+        return frames(VIDEO, ascendingIndices);
+    }
+
+    /** Frames of a shared sample video by index (the samples are constant 25 fps, so decode order is frame order). */
+    static List<VideoFrame> frames(String sample, long... ascendingIndices) throws IOException {
+        Path video = SyntheticMedia.sharedData(sample);
         long[] wanted = ascendingIndices.clone();
         Arrays.sort(wanted);
         List<VideoFrame> out = new ArrayList<>();
