@@ -23,46 +23,6 @@ public record FaceMask(int width, int height, float[] weights) {
         }
     }
 
-    /** From a hard face region (row-major), as the reference's vis_parsing_maps builds the face image. */
-    public static FaceMask fromFaceRegion(boolean[] face, int width, int height) {
-        if (face.length != width * height) {
-            throw new IllegalArgumentException("face region has " + face.length + " pixels, expected " + width * height);
-        }
-        float[] painted = new float[face.length];
-        int minColumn = Integer.MAX_VALUE;
-        int maxColumn = -1;
-        int[] bottom = new int[width];
-        java.util.Arrays.fill(bottom, -1);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                if (face[y * width + x]) {
-                    painted[y * width + x] = 1;
-                    bottom[x] = y;
-                    minColumn = Math.min(minColumn, x);
-                    maxColumn = Math.max(maxColumn, x);
-                }
-            }
-        }
-        if (maxColumn >= 0) {
-            // Quarters of the face's column range; the 2nd and 3rd get the chin extension.
-            int quarter = (maxColumn - minColumn) / 4;
-            int start1 = minColumn + quarter;
-            int end2 = start1 + 2 * quarter;
-            for (int x = 0; x < width; x++) {
-                if (bottom[x] < 0 || x < start1 || x > end2) {
-                    continue;
-                }
-                int shifted = Math.min(bottom[x] + CHIN_PAD, height - 1);
-                for (int y = Math.max(shifted - CHIN_PAD, 0); y < Math.min(shifted + CHIN_PAD, height); y++) {
-                    painted[y * width + x] = 1;
-                }
-            }
-        }
-        FloatImage blurred = GaussianBlur.blur(new FloatImage(width, height, 1, painted), BLUR_SIZE,
-                GaussianBlur.REFERENCE_SIGMA);
-        return new FaceMask(width, height, blurred.data());
-    }
-
     /** From a {@code N_face.png} image: weight = (255 - green) / 255, as provider.py reads it. */
     public static FaceMask fromMaskImage(FloatImage image) {
         if (image.channels() < 3) {
