@@ -60,11 +60,19 @@ extern "C" __global__ void dense_rows(long long n, const float* __restrict__ A, 
     for (long long tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
         long long row0 = tile * TILE_ROWS;
         __syncthreads();
-        for (int i = threadIdx.x; i < TILE_ROWS * K; i += blockDim.x) {
-            int r = i / K;
-            int k = i % K;
-            long long row = row0 + r;
-            As[r * KS + k] = row < n ? A[row * lda + k] : 0.0f;
+        {
+            int r = threadIdx.x / K, k = threadIdx.x % K;
+            const int dr = blockDim.x / K, dk = blockDim.x % K;
+            while (r < TILE_ROWS) {
+                long long row = row0 + r;
+                As[r * KS + k] = row < n ? A[row * lda + k] : 0.0f;
+                r += dr;
+                k += dk;
+                if (k >= K) {
+                    k -= K;
+                    r++;
+                }
+            }
         }
         __syncthreads();
         if (p >= pairs) {
@@ -123,6 +131,25 @@ extern "C" __global__ void dense_rows(long long n, const float* __restrict__ A, 
     }
 }
 
+// Copies rows row0 .. row0 + 63 of src (cols valid columns, row stride ld) into dst [64][width], zero-padded;
+// walks the tile with an incremental (row, column) pair rather than a division per element.
+__device__ __forceinline__ void stage_tile(float* dst, const float* __restrict__ src, int ld, int cols, int width,
+                                           long long row0, long long n)
+{
+    int r = threadIdx.x / width, c = threadIdx.x % width;
+    const int dr = blockDim.x / width, dc = blockDim.x % width;
+    while (r < TILE_ROWS) {
+        long long row = row0 + r;
+        dst[r * width + c] = (row < n && c < cols) ? src[row * ld + c] : 0.0f;
+        r += dr;
+        c += dc;
+        if (c >= width) {
+            c -= width;
+            r++;
+        }
+    }
+}
+
 extern "C" __global__ void dense_weight_grad(long long n, const float* __restrict__ G, int ldg, int outF,
                                              const float* __restrict__ X, int ldx, int inF,
                                              float* __restrict__ gradW, float* __restrict__ gradB)
@@ -150,18 +177,8 @@ extern "C" __global__ void dense_weight_grad(long long n, const float* __restric
     for (long long tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
         long long row0 = tile * TILE_ROWS;
         __syncthreads();
-        for (int i = threadIdx.x; i < TILE_ROWS * OP; i += blockDim.x) {
-            int r = i / OP;
-            int c = i % OP;
-            long long row = row0 + r;
-            Gs[i] = (row < n && c < outF) ? G[row * ldg + c] : 0.0f;
-        }
-        for (int i = threadIdx.x; i < TILE_ROWS * IP; i += blockDim.x) {
-            int r = i / IP;
-            int c = i % IP;
-            long long row = row0 + r;
-            Xs[i] = (row < n && c < inF) ? X[row * ldx + c] : 0.0f;
-        }
+        stage_tile(Gs, G, ldg, outF, OP, row0, n);
+        stage_tile(Xs, X, ldx, inF, IP, row0, n);
         __syncthreads();
         if (gradB != nullptr && p < outF) {
             for (int r = 0; r < TILE_ROWS; r++) {

@@ -96,8 +96,8 @@ public final class GpuBenchmark {
             TimingStats b = device.time(WARMUPS, repetitions, () -> CudaNn.hashGridBackwardEmbeddings(device, g, n,
                     DeviceView.of(points), 3, DeviceView.of(grad), 36, DeviceView.of(gradTable)));
             report("tri-plane backward (atomics) 1M samples", b, 4.0 * n * (3 + 36));
-            line(String.format(Locale.ROOT, "  tri-plane: %.0f M table gathers/s forward, %.0f M atomic adds/s backward",
-                    144.0 * n / f.medianMillis() / 1e3, 144.0 * n / b.medianMillis() / 1e3));
+            line(String.format(Locale.ROOT, "  tri-plane: %.1f G table gathers/s forward, %.1f G atomic adds/s backward",
+                    144.0 * n / f.medianMillis() / 1e6, 144.0 * n / b.medianMillis() / 1e6));
         }
     }
 

@@ -143,7 +143,9 @@ public final class CudaNn {
         int pairs = (ROW_TILE / 4) * (colsPadded / 4);
         int threads = Math.min(1024, (pairs + 31) / 32 * 32);
         long tiles = (n + ROW_TILE - 1) / ROW_TILE;
-        int blocks = (int) Math.max(1, Math.min(tiles, 8L * device.multiprocessorCount()));
+        // narrow layers get few threads per block, so they need more resident blocks to fill a multiprocessor
+        int blocksPerSm = Math.max(4, 2048 / threads);
+        int blocks = (int) Math.max(1, Math.min(tiles, (long) blocksPerSm * device.multiprocessorCount()));
         launch(device, KernelCatalog.DENSE_ROWS, new LaunchShape(blocks, 1, 1, threads, 1, 1, sharedBytes),
                 view(view(view(view(view(KernelArgs.create().i64(n), a).i32(lda).i32(k), weight)
                         .i32(weightIsKByCols ? 1 : 0).i32(cols), bias), c).i32(ldc).i32(epilogue), mask).i32(ldMask));
@@ -162,7 +164,8 @@ public final class CudaNn {
         }
         int sharedBytes = ROW_TILE * (outPadded + inPadded) * Float.BYTES;
         long tiles = (n + ROW_TILE - 1) / ROW_TILE;
-        int blocks = (int) Math.max(1, Math.min(tiles, 2L * device.multiprocessorCount()));
+        int blocksPerSm = Math.max(2, 1024 / threads);
+        int blocks = (int) Math.max(1, Math.min(tiles, (long) blocksPerSm * device.multiprocessorCount()));
         launch(device, KernelCatalog.DENSE_WEIGHT_GRAD, new LaunchShape(blocks, 1, 1, threads, 1, 1, sharedBytes),
                 view(view(view(view(KernelArgs.create().i64(n), g).i32(ldg).i32(outF), x).i32(ldx).i32(inF),
                         gradWeight), gradBias));
