@@ -1,6 +1,6 @@
 // Fused AdamW step over one flat parameter array, in torch.optim.AdamW's (single-tensor, non-foreach)
 // order of float operations. Every operation is exactly rounded (__fmul_rn & co., no contraction into
-// fused multiply-adds) so the result equals the Java twin (AdamWReference) bit for bit:
+// fused multiply-adds) so the result equals the Java twin (optim.AdamWUpdate) bit for bit:
 //
 //   p     = p * decayFactor                       decayFactor = 1 - lr * weightDecay
 //   m     = lerp(m, g, w)                         w = 1 - beta1; torch's lerp: w < 0.5 ? m + w (g - m)

@@ -8,7 +8,11 @@ import dev.synctalk.gpu.cuda.CudaRuntime;
 import dev.synctalk.gpu.cuda.CudaSaxpy;
 import dev.synctalk.gpu.cuda.DeviceBuffer;
 import dev.synctalk.gpu.cuda.TimingStats;
+import dev.synctalk.gpu.cuda.head.HeadModelStep;
 import dev.synctalk.gpu.cuda.image.CudaGaussianBlur;
+import dev.synctalk.gpu.cuda.nn.CudaNn;
+import dev.synctalk.gpu.cuda.nn.DeviceView;
+import dev.synctalk.gpu.encoding.HashGrid2D;
 import dev.synctalk.gpu.cuda.image.CudaPortraitCompositing;
 import dev.synctalk.gpu.cuda.optim.AdamWScalars;
 import dev.synctalk.gpu.cuda.optim.CudaAdamW;
@@ -64,6 +68,104 @@ public final class GpuBenchmark {
         blur(4096, 4096, GaussianTaps.openCvDefault(5), "");
         merge(4096, 4096);
         neckGapFill(4096, 4096);
+        triPlaneKernels(1 << 20);
+        denseKernels(1 << 20);
+        trainStep(65_536, 16);
+        render(512 * 512, 16);
+    }
+
+    private void line(String text) {
+        System.out.println(text);
+    }
+
+    /**
+     * Tri-plane encoding kernels on 1M samples. Bytes: the fewest that must move (points read, features
+     * written; gradients read) — the table gathers (144 per sample) hit the 50 MB L2, not DRAM, since the
+     * three tables hold 3 x ~0.15M floats.
+     */
+    private void triPlaneKernels(int n) {
+        HashGrid2D grid = HashGrid2D.syncTalkPlane(1f);
+        long tableFloats = 3L * grid.parameterRows();
+        try (DeviceBuffer levels = device.uploadInts(CudaNn.levelTable(grid)); DeviceBuffer points = random(3L * n);
+             DeviceBuffer table = random(tableFloats); DeviceBuffer out = device.allocateFloats(36L * n);
+             DeviceBuffer grad = random(36L * n); DeviceBuffer gradTable = device.allocateFloats(tableFloats)) {
+            CudaNn.GridLaunch g = new CudaNn.GridLaunch(grid, 3, CudaNn.TRI_PLANE_AXES, levels);
+            TimingStats f = device.time(WARMUPS, repetitions, () -> CudaNn.hashGridForward(device, g, n,
+                    DeviceView.of(points), 3, DeviceView.of(table), DeviceView.of(out), 36));
+            report("tri-plane forward 1M samples (36 out)", f, 4.0 * n * (3 + 36));
+            TimingStats b = device.time(WARMUPS, repetitions, () -> CudaNn.hashGridBackwardEmbeddings(device, g, n,
+                    DeviceView.of(points), 3, DeviceView.of(grad), 36, DeviceView.of(gradTable)));
+            report("tri-plane backward (atomics) 1M samples", b, 4.0 * n * (3 + 36));
+            line(String.format(Locale.ROOT, "  tri-plane: %.1f G table gathers/s forward, %.1f G atomic adds/s backward",
+                    144.0 * n / f.medianMillis() / 1e6, 144.0 * n / b.medianMillis() / 1e6));
+        }
+    }
+
+    /** The dense kernels at SyncTalk's widest layers on 1M rows: FLOP rate against the fp32 CUDA-core peak. */
+    private void denseKernels(int n) {
+        int[][] shapes = {{75, 64}, {64, 64}, {64, 65}, {84, 64}};
+        for (int[] shape : shapes) {
+            int in = shape[0];
+            int out = shape[1];
+            try (DeviceBuffer x = random((long) n * in); DeviceBuffer w = random((long) in * out);
+                 DeviceBuffer y = device.allocateFloats((long) n * out); DeviceBuffer gy = random((long) n * out);
+                 DeviceBuffer gw = device.allocateFloats((long) in * out);
+                 DeviceBuffer gx = device.allocateFloats((long) n * in)) {
+                double flops = 2.0 * n * in * out;
+                TimingStats f = device.time(WARMUPS, repetitions, () -> CudaNn.denseRows(device, n, DeviceView.of(x), in,
+                        in, DeviceView.of(w), false, out, DeviceView.absent(), DeviceView.of(y), out,
+                        CudaNn.EPILOGUE_RELU, DeviceView.absent(), 0));
+                denseReport("dense fwd+relu " + in + "->" + out + " 1M rows", f, flops, 4.0 * n * (in + out));
+                TimingStats bi = device.time(WARMUPS, repetitions, () -> CudaNn.denseRows(device, n, DeviceView.of(gy),
+                        out, out, DeviceView.of(w), true, in, DeviceView.absent(), DeviceView.of(gx), in,
+                        CudaNn.EPILOGUE_MASK_POSITIVE, DeviceView.of(x), in));
+                denseReport("dense bwd input+mask " + in + "->" + out, bi, flops, 4.0 * n * (2 * in + out));
+                TimingStats bw = device.time(WARMUPS, repetitions, () -> CudaNn.denseWeightGrad(device, n,
+                        DeviceView.of(gy), out, out, DeviceView.of(x), in, in, DeviceView.of(gw), DeviceView.absent()));
+                denseReport("dense bwd weight " + in + "->" + out, bw, flops, 4.0 * n * (in + out));
+            }
+        }
+    }
+
+    private void denseReport(String work, TimingStats t, double flops, double bytes) {
+        line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f %10.1f   %6.1f TFLOP/s", work, t.medianMillis(),
+                t.minMillis(), t.gigabytesPerSecond(bytes), flops / t.medianMillis() / 1e9));
+    }
+
+    /** The head-model training step shaped like the reference's measurement (gpu-feasibility.md). */
+    private void trainStep(int rays, int samplesPerRay) {
+        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261125)) {
+            long[] counter = {0};
+            step.trainStep(++counter[0]);
+            double firstLoss = step.lastMeanLoss();
+            TimingStats t = device.time(WARMUPS, repetitions, () -> step.trainStep(++counter[0]));
+            double lastLoss = step.lastMeanLoss();
+            long bad = step.nonFiniteParameters();
+            double stepsPerSecond = 1000.0 / t.medianMillis();
+            double flops = 2.0 * 3 * step.forwardMacsPerSample(true) * step.samples();
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "train step " + rays + " rays x " + samplesPerRay,
+                    t.medianMillis(), t.minMillis()));
+            line(String.format(Locale.ROOT, "  train: %.1f steps/s (target 140: %.0f%%), %.1f M samples/s, "
+                            + "MLP %.1f GFLOP/step -> %.1f TFLOP/s; reference 15.3 ms AMP / 20.1 ms fp32; "
+                            + "%d steps: loss %.5f -> %.5f, non-finite parameters %d, parameters %d",
+                    stepsPerSecond, 100 * stepsPerSecond / 140, step.samples() / t.medianMillis() / 1e3, flops / 1e9,
+                    flops / t.medianMillis() / 1e9, counter[0], firstLoss, lastLoss, bad, step.parameterCount()));
+        }
+    }
+
+    /** Render forward of a 512 x 512 frame at 16 samples per ray: head networks plus compositing. */
+    private void render(int rays, int samplesPerRay) {
+        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261126)) {
+            TimingStats t = device.time(WARMUPS, repetitions, step::renderForward);
+            double mean = step.renderedImageMean();
+            double fps = 1000.0 / t.medianMillis();
+            double flops = 2.0 * step.forwardMacsPerSample(false) * step.samples();
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "render 512x512 x " + samplesPerRay + " (head)",
+                    t.medianMillis(), t.minMillis()));
+            line(String.format(Locale.ROOT, "  render: %.1f frames/s (target 250: %.0f%%), %.1f M samples/s, "
+                            + "%.1f TFLOP/s; reference 20.4 ms AMP; image mean %.4f",
+                    fps, 100 * fps / 250, step.samples() / t.medianMillis() / 1e3, flops / t.medianMillis() / 1e9, mean));
+        }
     }
 
     private void report(String work, TimingStats t, double bytes) {

@@ -207,6 +207,16 @@ public final class CudaDevice implements AutoCloseable {
         return buffer;
     }
 
+    /** A new device buffer holding a copy of {@code host} (int32, e.g. packed ray ranges or level tables). */
+    public DeviceBuffer uploadInts(int[] host) {
+        DeviceBuffer buffer = allocate(Math.max(1, host.length) * (long) Integer.BYTES);
+        bind();
+        long bytes = (long) host.length * Integer.BYTES;
+        call(() -> "copying " + bytes + " bytes of ints host to device", () -> cuMemcpyHtoD(buffer.pointer(),
+                Pointer.to(host), bytes));
+        return buffer;
+    }
+
     public void copyToDevice(float[] host, DeviceBuffer target) {
         bind();
         long bytes = (long) host.length * Float.BYTES;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
 
 /**
  * A kernel's argument list in declaration order. Each add must match the kernel's C parameter type:
@@ -21,6 +22,22 @@ public final class KernelArgs {
 
     public KernelArgs buffer(DeviceBuffer buffer) {
         values.add(Pointer.to(buffer.pointer()));
+        return this;
+    }
+
+    /** A pointer {@code floatOffset} floats into {@code buffer} (a column block or a slice of it). */
+    public KernelArgs buffer(DeviceBuffer buffer, long floatOffset) {
+        if (floatOffset < 0 || floatOffset * Float.BYTES > buffer.sizeBytes()) {
+            throw new IllegalArgumentException("offset of " + floatOffset + " floats lies outside a device buffer of "
+                    + buffer.sizeBytes() + " bytes");
+        }
+        values.add(Pointer.to(buffer.pointer().withByteOffset(floatOffset * Float.BYTES)));
+        return this;
+    }
+
+    /** {@code buffer}, or the null pointer for an optional argument the kernel skips. */
+    public KernelArgs optionalBuffer(DeviceBuffer buffer) {
+        values.add(Pointer.to(buffer == null ? new CUdeviceptr() : buffer.pointer()));
         return this;
     }
 

@@ -15,9 +15,30 @@ public final class KernelCatalog {
     public static final KernelRef MASKED_MERGE = new KernelRef("portrait", "masked_merge");
     public static final KernelRef MASKED_MERGE_BACKWARD = new KernelRef("portrait", "masked_merge_backward");
     public static final KernelRef NECK_FILL_COLOUR = new KernelRef("portrait", "neck_fill_colour");
+    public static final KernelRef HASHGRID_FORWARD = new KernelRef("hashgrid", "hashgrid_forward");
+    public static final KernelRef HASHGRID_BACKWARD_EMBEDDINGS = new KernelRef("hashgrid", "hashgrid_backward_embeddings");
+    public static final KernelRef HASHGRID_BACKWARD_COORDS = new KernelRef("hashgrid", "hashgrid_backward_coords");
+    public static final KernelRef SH_FORWARD = new KernelRef("sh", "sh_forward");
+    public static final KernelRef SH_BACKWARD = new KernelRef("sh", "sh_backward");
+    public static final KernelRef DENSE_ROWS = new KernelRef("dense", "dense_rows");
+    public static final KernelRef DENSE_WEIGHT_GRAD = new KernelRef("dense", "dense_weight_grad");
+    public static final KernelRef VOLUME_RENDER_FORWARD = new KernelRef("render", "volume_render_forward");
+    public static final KernelRef VOLUME_RENDER_BACKWARD = new KernelRef("render", "volume_render_backward");
+    public static final KernelRef MSE_FORWARD = new KernelRef("render", "mse_forward");
+    public static final KernelRef MSE_BACKWARD = new KernelRef("render", "mse_backward");
+    public static final KernelRef RENDER_MSE_TRAIN = new KernelRef("render", "render_mse_train");
+    public static final KernelRef ACTIVATION_FORWARD = new KernelRef("render", "activation_forward");
+    public static final KernelRef ACTIVATION_BACKWARD = new KernelRef("render", "activation_backward");
+    public static final KernelRef HEAD_MODULATE_FORWARD = new KernelRef("headnet", "head_modulate_forward");
+    public static final KernelRef HEAD_MODULATE_BACKWARD = new KernelRef("headnet", "head_modulate_backward");
+    public static final KernelRef HEAD_SIGMA_FORWARD = new KernelRef("headnet", "head_sigma_forward");
+    public static final KernelRef HEAD_SIGMA_BACKWARD = new KernelRef("headnet", "head_sigma_backward");
+    public static final KernelRef HEAD_OUTPUTS_FORWARD = new KernelRef("headnet", "head_outputs_forward");
+    public static final KernelRef HEAD_OUTPUTS_BACKWARD = new KernelRef("headnet", "head_outputs_backward");
 
     public static final List<KernelRef> ALL = List.of(SAXPY, SAXPY_BACKWARD, ADAMW_STEP, BLUR_ROWS, BLUR_COLS,
-            BLUR_ROWS_BACKWARD, BLUR_COLS_BACKWARD, MASKED_MERGE, MASKED_MERGE_BACKWARD, NECK_FILL_COLOUR);
+            BLUR_ROWS_BACKWARD, BLUR_COLS_BACKWARD, MASKED_MERGE, MASKED_MERGE_BACKWARD, NECK_FILL_COLOUR,
+            HASHGRID_FORWARD, HASHGRID_BACKWARD_EMBEDDINGS, HASHGRID_BACKWARD_COORDS, SH_FORWARD, SH_BACKWARD, DENSE_ROWS, DENSE_WEIGHT_GRAD, VOLUME_RENDER_FORWARD, VOLUME_RENDER_BACKWARD, MSE_FORWARD, MSE_BACKWARD, RENDER_MSE_TRAIN, ACTIVATION_FORWARD, ACTIVATION_BACKWARD, HEAD_MODULATE_FORWARD, HEAD_MODULATE_BACKWARD, HEAD_SIGMA_FORWARD, HEAD_SIGMA_BACKWARD, HEAD_OUTPUTS_FORWARD, HEAD_OUTPUTS_BACKWARD);
 
     /** Threads per block of the 1-D element-wise kernels (their .cu headers say 256). */
     public static final int ELEMENTWISE_BLOCK = 256;

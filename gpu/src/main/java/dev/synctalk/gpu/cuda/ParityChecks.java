@@ -8,13 +8,14 @@ import java.util.function.Supplier;
 
 import dev.synctalk.gpu.cuda.image.CudaGaussianBlur;
 import dev.synctalk.gpu.cuda.image.CudaPortraitCompositing;
-import dev.synctalk.gpu.cuda.optim.AdamWReference;
 import dev.synctalk.gpu.cuda.optim.AdamWScalars;
 import dev.synctalk.gpu.cuda.optim.CudaAdamW;
 import dev.synctalk.gpu.image.GaussianBlur;
 import dev.synctalk.gpu.image.GaussianTaps;
 import dev.synctalk.gpu.image.PortraitCompositing;
 import dev.synctalk.gpu.image.RgbImage;
+import dev.synctalk.gpu.optim.AdamWConfig;
+import dev.synctalk.gpu.optim.AdamWUpdate;
 
 /**
  * Every kernel against its CPU twin on fresh random inputs from one seed, plus the runtime's own
@@ -58,6 +59,7 @@ public final class ParityChecks {
         results.add(guard("cuDNN loads (libcudnn.so.8 or the shim over cuDNN 9)", ParityChecks::cudnn));
         results.add(guard("cuDNN conv 2x3x16x16 k3 pad1 fp32 vs CPU (normRel bound " + CUDNN_NORM_REL_ERROR + ")",
                 this::cudnnConvolution));
+        results.addAll(new BackendParityChecks(device, seed).runAll());
         return results;
     }
 
@@ -133,7 +135,8 @@ public final class ParityChecks {
                     float[] g = uniform(rng, n, -1, 1);
                     device.copyToDevice(g, dg);
                     AdamWScalars s = AdamWScalars.of(learningRate, beta1, beta2, 1e-8, weightDecay, step);
-                    AdamWReference.step(cpuP, g, cpuM, cpuV, s);
+                    new AdamWUpdate(new AdamWConfig(learningRate, beta1, beta2, 1e-8, weightDecay), learningRate, step)
+                            .apply(cpuP, g, cpuM, cpuV, 0, n);
                     CudaAdamW.step(device, n, dp, dg, dm, dv, s);
                 }
                 device.synchronize();
