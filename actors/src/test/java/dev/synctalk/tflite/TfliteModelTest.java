@@ -25,7 +25,7 @@ class TfliteModelTest {
     @Test
     void readsTheFaceBlendshapesGraphWithItsOpsTensorsAndFloat16Weights() throws IOException {
         TfliteModel model = TfliteModel.read(faceBlendshapesBytes(), "face_blendshapes.tflite");
-        System.out.print(model.describe());
+        System.out.println(model.describe().lines().findFirst().orElseThrow());
         TfliteModel.Subgraph graph = model.mainSubgraph();
         TfliteModel.Tensor input = graph.tensors().get(graph.inputs()[0]);
         TfliteModel.Tensor output = graph.tensors().get(graph.outputs()[0]);
