@@ -27,7 +27,8 @@ class StageTypesTest {
                 assertTrue(!param.doc().isBlank(), type.name() + "." + c.getName() + " is documented");
             }
         }
-        assertEquals(Set.of("video-decode", "frame-writer", "audio-extract", "log-mel", "wav-writer", "feature-writer"),
+        assertEquals(Set.of("video-decode", "frame-writer", "audio-extract", "log-mel", "wav-writer", "feature-writer",
+                "expression"),
                 names);
     }
 }
