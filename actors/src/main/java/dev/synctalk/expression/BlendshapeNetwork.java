@@ -77,7 +77,7 @@ public final class BlendshapeNetwork {
             bytes = Files.readAllBytes(file);
             source = file.toString();
         } else {
-            try (ZipFile zip = new ZipFile(file.toFile())) {
+            try (ZipFile zip = openZip(file)) {
                 ZipEntry entry = zip.getEntry(TASK_ENTRY);
                 if (entry == null) {
                     throw new IOException(file + " has no " + TASK_ENTRY + " (is it a face_landmarker.task bundle?)");
@@ -89,6 +89,14 @@ public final class BlendshapeNetwork {
             source = file + "!" + TASK_ENTRY;
         }
         return new BlendshapeNetwork(new TfliteInterpreter(TfliteModel.read(bytes, source)));
+    }
+
+    private static ZipFile openZip(Path file) throws IOException {
+        try {
+            return new ZipFile(file.toFile());
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + " is neither a .tflite model nor a .task bundle (zip): " + e.getMessage(), e);
+        }
     }
 
     public TfliteModel model() {
