@@ -34,6 +34,7 @@ import org.bytedeco.opencv.opencv_dnn.Net;
 final class SampleLandmarks {
     private static final int INPUT_SIZE = 256;
     private static List<FaceLandmarks> cached;
+    private static List<float[]> cachedScores;
 
     private SampleLandmarks() {
     }
@@ -61,6 +62,19 @@ final class SampleLandmarks {
             cached = List.copyOf(out);
         }
         return cached;
+    }
+
+    /** The blendshape network's 52 scores for every frame of {@link #hdtfAoc()}, computed once per test JVM. */
+    static synchronized List<float[]> hdtfAocScores() throws Exception {
+        if (cachedScores == null) {
+            BlendshapeNetwork network = BlendshapeNetwork.load(task());
+            List<float[]> scores = new ArrayList<>();
+            for (FaceLandmarks f : hdtfAoc()) {
+                scores.add(network.scores(f));
+            }
+            cachedScores = List.copyOf(scores);
+        }
+        return cachedScores;
     }
 
     private static FaceLandmarks landmarks(Net net, VideoFrame frame) {
