@@ -41,6 +41,9 @@ public final class ExpressionStage implements Stage {
             Path model,
             @Param(defaultValue = "\"bs.npy\"", doc = "blendshape array [N, 52] written at finish, relative to the run's outputs")
             Path file,
+            @Param(defaultValue = "\"expression_core.png\"",
+                    doc = "plot of the 7 core coefficients over time for a person to check, relative to the run's outputs")
+            Path plot,
             @Param(defaultValue = "5", doc = "Savitzky-Golay window in frames (odd)") int smoothingWindow,
             @Param(defaultValue = "3", doc = "Savitzky-Golay polynomial order") int smoothingOrder,
             @Param(defaultValue = "false", doc = "fail instead of falling back to landmark geometry when the model is absent")
@@ -82,6 +85,7 @@ public final class ExpressionStage implements Stage {
 
     private final StageContext context;
     private final Path target;
+    private final Path plot;
     private final BlendshapeNetwork network;
     private final SavitzkyGolay filter;
     /** Unsmoothed bs.npy rows (network mode) in frame order from {@link #firstFrame}. */
@@ -94,6 +98,7 @@ public final class ExpressionStage implements Stage {
     private ExpressionStage(Config config, StageContext context) throws IOException {
         this.context = context;
         this.target = context.output(config.file());
+        this.plot = context.output(config.plot());
         this.filter = new SavitzkyGolay(config.smoothingWindow(), config.smoothingOrder());
         if (Files.isRegularFile(config.model())) {
             this.network = BlendshapeNetwork.load(config.model());
@@ -188,6 +193,9 @@ public final class ExpressionStage implements Stage {
             out.emit("coefficients", ExpressionCoeffs.ofRow(firstFrame + emitted, rows.get(emitted)));
         }
         writeFloat64Npy(target, rows);
+        List<float[]> core = rows.stream().map(r -> ExpressionCoeffs.ofRow(0, r).core7()).toList();
+        AtomicFiles.write(plot, CoefficientPlot.png(core, "expression '" + context.stageName() + "' ("
+                + (network != null ? "blendshape network" : "landmark geometry fallback") + ")"));
         context.log().info("{}: wrote {} frames x 52 blendshape coefficients ({}) to {}", name(), rows.size(),
                 network != null ? "network" : "landmark geometry", target);
     }

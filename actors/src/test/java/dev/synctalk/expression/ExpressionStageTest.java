@@ -105,6 +105,11 @@ class ExpressionStageTest {
                 e.blendshapes52()[3], e.blendshapes52()[4], e.blendshapes52()[8], e.blendshapes52()[9]}, e.core7());
         }
         matchesSyncTalkProcessingInNumpy(raw);
+        // The plot for a person: a PNG of the 7 core tracks, also kept under target/ to look at.
+        Path plot = runDir.resolve("outputs").resolve("expression_core.png");
+        assertEquals(7 * 70 + 50, javax.imageio.ImageIO.read(plot.toFile()).getHeight(), "one lane per core coefficient");
+        Files.createDirectories(Path.of("target"));
+        Files.copy(plot, Path.of("target", "expression_core_hdtf_aoc.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** SyncTalk's own steps in numpy/scipy on the same raw scores must give the same bs.npy. */
