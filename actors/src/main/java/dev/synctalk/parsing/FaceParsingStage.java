@@ -86,7 +86,8 @@ public final class FaceParsingStage implements Stage {
 
         @Override
         public List<PortSpec> outputs() {
-            return List.of();
+            return List.of(PortSpec.of("parsed", ParsedFrame.class,
+                    "one per frame once its parsing, gt and torso images are written (emitted at the end)"));
         }
 
         @Override
@@ -185,6 +186,7 @@ public final class FaceParsingStage implements Stage {
                 sheet.add(new ParsingContactSheet.Row(frame, face, regions, torso, groundTruth));
             }
             Files.deleteIfExists(spillFile(index));
+            out.emit("parsed", new ParsedFrame(index));
             context.progress().advance(1);
         }
         AtomicFiles.write(context.output(config.contactSheet()), sheet.png());
