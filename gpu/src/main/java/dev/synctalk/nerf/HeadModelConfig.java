@@ -18,7 +18,7 @@ import dev.synctalk.gpu.encoding.TriPlaneEncoder;
  * @param geoFeatureDim          geometry feature width passed to the colour net (64)
  * @param colorHidden            hidden width of color_net (64, 2 layers)
  * @param uncertaintyHidden      hidden width of unc_net (32, 2 layers)
- * @param individualCodeDim      per-frame individual code width (4)
+ * @param individualCodeDim      per-frame individual code width (4; 0 disables the codes, the reference's ind_dim 0)
  * @param individualCodeCount    number of individual codes, one per training frame
  * @param gridLearningRate       AdamW lr of the hash grids (1e-2)
  * @param networkLearningRate    AdamW lr of the networks and codes (1e-3)
@@ -31,7 +31,7 @@ public record HeadModelConfig(int gridLevels, int gridBaseResolution, int gridLo
 
     public HeadModelConfig {
         if (audioDim < 1 || expressionDim < 1 || attentionHidden < 1 || sigmaHidden < 1 || geoFeatureDim < 1
-                || colorHidden < 1 || uncertaintyHidden < 1 || individualCodeDim < 1 || individualCodeCount < 1) {
+                || colorHidden < 1 || uncertaintyHidden < 1 || individualCodeDim < 0 || individualCodeCount < 1) {
             throw new IllegalArgumentException("head model sizes must be positive: " + this);
         }
     }
@@ -50,6 +50,12 @@ public record HeadModelConfig(int gridLevels, int gridBaseResolution, int gridLo
         return new HeadModelConfig(gridLevels, gridBaseResolution, gridLog2HashmapSize, gridFinestResolution, bound,
                 audioDim, expressionDim, attentionHidden, sigmaHidden, geoFeatureDim, colorHidden, uncertaintyHidden,
                 individualCodeDim, individualCodeCount, grid, network);
+    }
+
+    public HeadModelConfig withIndividualCodeDim(int dim) {
+        return new HeadModelConfig(gridLevels, gridBaseResolution, gridLog2HashmapSize, gridFinestResolution, bound,
+                audioDim, expressionDim, attentionHidden, sigmaHidden, geoFeatureDim, colorHidden, uncertaintyHidden,
+                dim, individualCodeCount, gridLearningRate, networkLearningRate);
     }
 
     public TriPlaneEncoder encoder() {
