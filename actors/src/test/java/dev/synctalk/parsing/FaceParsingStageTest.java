@@ -40,14 +40,16 @@ class FaceParsingStageTest {
     void stageWritesAllOutputsForASmallClip() throws Exception {
         SyntheticScene scene = new SyntheticScene(9);
         TestStageContext context = new TestStageContext("parsing", runDir);
-        Collected<VideoFrame> none = new Collected<>("none", VideoFrame.class);
+        Collected<ParsedFrame> parsed = new Collected<>("parsed", ParsedFrame.class);
         int frames = SyntheticScene.FACE_X.length;
         try (Stage stage = stage(context, Map.of("backgroundStride", 1))) {
             for (int i = 0; i < frames; i++) {
-                stage.process(inputs(scene, i, SyntheticScene.FACE_X[i]), none);
+                stage.process(inputs(scene, i, SyntheticScene.FACE_X[i]), parsed);
+                assertTrue(parsed.messages.isEmpty(), "nothing is announced before the background exists");
             }
-            stage.finish(none);
+            stage.finish(parsed);
         }
+        assertEquals(frames, parsed.messages.size(), "one parsed marker per frame, after its files");
         Path out = runDir.resolve("outputs");
         assertTrue(Files.isRegularFile(out.resolve("bc.jpg")));
         assertTrue(Files.isRegularFile(out.resolve("parsing_contact_sheet.png")));
@@ -88,10 +90,10 @@ class FaceParsingStageTest {
     void backgroundSubsampleStaysBoundedAndEvenlySpread() throws Exception {
         SyntheticScene scene = new SyntheticScene(10);
         TestStageContext context = new TestStageContext("parsing", runDir);
-        Collected<VideoFrame> none = new Collected<>("none", VideoFrame.class);
+        Collected<ParsedFrame> parsed = new Collected<>("parsed", ParsedFrame.class);
         try (Stage stage = stage(context, Map.of("backgroundStride", 2, "backgroundMaxSamples", 8))) {
             for (int i = 0; i < 60; i++) {
-                stage.process(inputs(scene, i, 80), none);
+                stage.process(inputs(scene, i, 80), parsed);
             }
             List<Long> samples = ((FaceParsingStage) stage).backgroundSampleIndices();
             assertTrue(samples.size() <= 8 && samples.size() >= 4, "samples " + samples);
@@ -106,12 +108,12 @@ class FaceParsingStageTest {
     void framesOfAnotherSizeFailNamingTheFrame() throws Exception {
         SyntheticScene scene = new SyntheticScene(11);
         TestStageContext context = new TestStageContext("parsing", runDir);
-        Collected<VideoFrame> none = new Collected<>("none", VideoFrame.class);
+        Collected<ParsedFrame> parsed = new Collected<>("parsed", ParsedFrame.class);
         try (Stage stage = stage(context, Map.of())) {
-            stage.process(inputs(scene, 0, 80), none);
+            stage.process(inputs(scene, 0, 80), parsed);
             VideoFrame small = new VideoFrame(1, 40_000, 8, 8, new byte[8 * 8 * 3]);
             Inputs bad = new Inputs(1, Map.of("frames", small, "landmarks", SyntheticScene.landmarks(1, 80)));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> stage.process(bad, none));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> stage.process(bad, parsed));
             assertTrue(e.getMessage().contains("frame 1") && e.getMessage().contains("8x8"), e.getMessage());
         }
     }

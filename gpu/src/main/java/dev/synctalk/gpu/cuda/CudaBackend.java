@@ -22,6 +22,11 @@ import dev.synctalk.gpu.render.RaySamples;
 import dev.synctalk.gpu.render.RenderOutput;
 import dev.synctalk.gpu.render.VolumeRenderer;
 import dev.synctalk.gpu.tensor.Backend;
+import dev.synctalk.gpu.loss.AmbientLoss;
+import dev.synctalk.gpu.loss.WeightsEntropyLoss;
+import dev.synctalk.gpu.render.CameraRays;
+import dev.synctalk.gpu.render.MarchedRays;
+import dev.synctalk.gpu.render.RayMarcher;
 import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
 
@@ -476,5 +481,133 @@ public final class CudaBackend implements Backend {
         if (ownsDevice) {
             device.close();
         }
+    }
+
+    // ---- Ops of the model code that have no kernel yet: they run on the host through the CpuBackend,
+    // ---- so model code works unchanged on this backend (slower for these few ops).
+
+    @Override
+    public void fill(Tensor x, float value) {
+        host.fill(x, value);
+    }
+
+    @Override
+    public void addScaled(Tensor x, float alpha, Tensor y) {
+        host.addScaled(x, alpha, y);
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        return host.sum(x);
+    }
+
+    @Override
+    public void copyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int width, boolean accumulate) {
+        host.copyColumns(src, srcColumn, dst, dstColumn, width, accumulate);
+    }
+
+    @Override
+    public void broadcastRow(Tensor row, int rowOffset, int width, Tensor dst, int dstColumn) {
+        host.broadcastRow(row, rowOffset, width, dst, dstColumn);
+    }
+
+    @Override
+    public void sumColumns(Tensor src, int srcColumn, int width, Tensor dst, int dstOffset) {
+        host.sumColumns(src, srcColumn, width, dst, dstOffset);
+    }
+
+    @Override
+    public void scaleColumnsForward(Tensor x, Tensor scale, Tensor y) {
+        host.scaleColumnsForward(x, scale, y);
+    }
+
+    @Override
+    public void scaleColumnsBackward(Tensor x, Tensor scale, Tensor gradY, Tensor gradX, Tensor gradScale) {
+        host.scaleColumnsBackward(x, scale, gradY, gradX, gradScale);
+    }
+
+    @Override
+    public void rowNormForward(Tensor x, Tensor norm) {
+        host.rowNormForward(x, norm);
+    }
+
+    @Override
+    public void rowNormBackward(Tensor x, Tensor norm, Tensor gradNorm, Tensor gradX) {
+        host.rowNormBackward(x, norm, gradNorm, gradX);
+    }
+
+    @Override
+    public void transposeLastTwo(Tensor x, Tensor y) {
+        host.transposeLastTwo(x, y);
+    }
+
+    @Override
+    public void softmaxRowsForward(Tensor x, Tensor y) {
+        host.softmaxRowsForward(x, y);
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor gradY, Tensor gradX) {
+        host.softmaxRowsBackward(y, gradY, gradX);
+    }
+
+    @Override
+    public void attentionPoolForward(Tensor weights, Tensor values, Tensor out) {
+        host.attentionPoolForward(weights, values, out);
+    }
+
+    @Override
+    public void attentionPoolBackward(Tensor weights, Tensor values, Tensor gradOut, Tensor gradWeights, Tensor gradValues) {
+        host.attentionPoolBackward(weights, values, gradOut, gradWeights, gradValues);
+    }
+
+    @Override
+    public void ambientLossForward(AmbientLoss loss, float stepFactor, Tensor ambient, Tensor lowerFace, Tensor lossPerRay) {
+        host.ambientLossForward(loss, stepFactor, ambient, lowerFace, lossPerRay);
+    }
+
+    @Override
+    public void ambientLossBackward(AmbientLoss loss, float stepFactor, Tensor lowerFace, Tensor gradLoss, Tensor gradAmbient) {
+        host.ambientLossBackward(loss, stepFactor, lowerFace, gradLoss, gradAmbient);
+    }
+
+    @Override
+    public void weightsEntropyForward(WeightsEntropyLoss loss, Tensor weightsSum, Tensor lossPerRay) {
+        host.weightsEntropyForward(loss, weightsSum, lossPerRay);
+    }
+
+    @Override
+    public void weightsEntropyBackward(WeightsEntropyLoss loss, Tensor weightsSum, Tensor gradLoss, Tensor gradWeightsSum) {
+        host.weightsEntropyBackward(loss, weightsSum, gradLoss, gradWeightsSum);
+    }
+
+    @Override
+    public void cameraRays(CameraRays camera, Tensor pose, int[] pixels, Tensor origins, Tensor directions) {
+        host.cameraRays(camera, pose, pixels, origins, directions);
+    }
+
+    @Override
+    public MarchedRays marchRays(RayMarcher marcher, Tensor occupancy, Tensor origins, Tensor directions, boolean perturb, long noiseSeed) {
+        return host.marchRays(marcher, occupancy, origins, directions, perturb, noiseSeed);
+    }
+
+    @Override
+    public void densityGridCellPoints(int resolution, float bound, Tensor noise, Tensor points) {
+        host.densityGridCellPoints(resolution, bound, noise, points);
+    }
+
+    @Override
+    public void densityGridDilate(int resolution, Tensor fresh, Tensor out) {
+        host.densityGridDilate(resolution, fresh, out);
+    }
+
+    @Override
+    public void densityGridDecayMax(Tensor grid, Tensor fresh, float decay) {
+        host.densityGridDecayMax(grid, fresh, decay);
+    }
+
+    @Override
+    public void densityGridThreshold(Tensor grid, float threshold, Tensor occupancy) {
+        host.densityGridThreshold(grid, threshold, occupancy);
     }
 }

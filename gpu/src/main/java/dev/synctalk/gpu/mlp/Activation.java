@@ -72,4 +72,17 @@ public sealed interface Activation {
         public float apply(float x) { return (float) Math.exp(x); }
         public float derivative(float x, float y) { return (float) Math.exp(Math.min(x, CLAMP)); }
     }
+
+    /**
+     * SyncTalk's colour output: sigmoid(x) * (1 + 2 * 0.001) - 0.001, so that 0 and 1 are reachable
+     * without infinite logits.
+     */
+    record ScaledSigmoid() implements Activation {
+        static final float MARGIN = 0.001f;
+        public float apply(float x) { return (float) (1.0 / (1.0 + Math.exp(-x))) * (1 + 2 * MARGIN) - MARGIN; }
+        public float derivative(float x, float y) {
+            float s = (float) (1.0 / (1.0 + Math.exp(-x)));
+            return s * (1 - s) * (1 + 2 * MARGIN);
+        }
+    }
 }

@@ -3,14 +3,19 @@ package dev.synctalk.gpu.tensor;
 import dev.synctalk.gpu.encoding.FrequencyEncoding;
 import dev.synctalk.gpu.encoding.HashGrid2D;
 import dev.synctalk.gpu.encoding.TriPlaneEncoder;
+import dev.synctalk.gpu.loss.AmbientLoss;
 import dev.synctalk.gpu.loss.RayMseLoss;
 import dev.synctalk.gpu.loss.UncertaintyWeightedLoss;
+import dev.synctalk.gpu.loss.WeightsEntropyLoss;
 import dev.synctalk.gpu.mlp.Activation;
 import dev.synctalk.gpu.mlp.Conv1d;
 import dev.synctalk.gpu.mlp.Dense;
 import dev.synctalk.gpu.mlp.Mlp;
 import dev.synctalk.gpu.mlp.MlpTrace;
 import dev.synctalk.gpu.optim.AdamWConfig;
+import dev.synctalk.gpu.render.CameraRays;
+import dev.synctalk.gpu.render.MarchedRays;
+import dev.synctalk.gpu.render.RayMarcher;
 import dev.synctalk.gpu.render.RaySamples;
 import dev.synctalk.gpu.render.RenderOutput;
 import dev.synctalk.gpu.render.VolumeRenderer;
@@ -115,6 +120,88 @@ public interface Backend extends AutoCloseable {
     /** One AdamW update in place of params, expAvg, expAvgSq (all shaped as params); step is 1-based. */
     void adamWStep(AdamWConfig config, double learningRate, long step, Tensor params, Tensor grads, Tensor expAvg,
                    Tensor expAvgSq);
+
+    // ---- tensor plumbing (TensorKernels) ----------------------------------------------------------
+
+    /** x[:] = value. */
+    void fill(Tensor x, float value);
+
+    /** y += alpha * x (same shapes). */
+    void addScaled(Tensor x, float alpha, Tensor y);
+
+    /** Sum of all elements, reduced in a fixed order (read back to the host). */
+    double sum(Tensor x);
+
+    /** dst[n, dstColumn + j] (= or += when accumulate) src[n, srcColumn + j], j &lt; width; both 2-D with equal rows. */
+    void copyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int width, boolean accumulate);
+
+    /** dst[n, dstColumn + j] = row.data[rowOffset + j] for every row n of the 2-D dst. */
+    void broadcastRow(Tensor row, int rowOffset, int width, Tensor dst, int dstColumn);
+
+    /** dst.data[dstOffset + j] += sum over rows n of src[n, srcColumn + j] (broadcastRow's backward). */
+    void sumColumns(Tensor src, int srcColumn, int width, Tensor dst, int dstOffset);
+
+    /** y[n, j] = x[n, j] * scale[j]; x, y [N, C], scale [C]. */
+    void scaleColumnsForward(Tensor x, Tensor scale, Tensor y);
+
+    /** gradX (nullable) = gradY * scale; gradScale (nullable) += sum_n gradY[n, :] * x[n, :]. */
+    void scaleColumnsBackward(Tensor x, Tensor scale, Tensor gradY, Tensor gradX, Tensor gradScale);
+
+    /** norm[n] = |x[n, :]|_2; x [N, C], norm [N]. */
+    void rowNormForward(Tensor x, Tensor norm);
+
+    /** gradX [N, C] = gradNorm[n] * x[n, :] / norm[n] (0 for a zero row). */
+    void rowNormBackward(Tensor x, Tensor norm, Tensor gradNorm, Tensor gradX);
+
+    /** y [B, C, A] = transpose of x [B, A, C] over its last two axes. */
+    void transposeLastTwo(Tensor x, Tensor y);
+
+    /** Softmax over each row of x [N, C]. */
+    void softmaxRowsForward(Tensor x, Tensor y);
+
+    /** gradX from the softmax output y and gradY. */
+    void softmaxRowsBackward(Tensor y, Tensor gradY, Tensor gradX);
+
+    /** out [B, C] = sum_t weights[b, t] * values[b, t, :]; weights [B, T], values [B, T, C]. */
+    void attentionPoolForward(Tensor weights, Tensor values, Tensor out);
+
+    /** gradWeights [B, T] and gradValues [B, T, C] (each nullable, overwritten) from gradOut [B, C]. */
+    void attentionPoolBackward(Tensor weights, Tensor values, Tensor gradOut, Tensor gradWeights, Tensor gradValues);
+
+    // ---- regularisers -----------------------------------------------------------------------------
+
+    /** Per-ray ambient loss [R] from ambient [R, 3] and lowerFace [R]. */
+    void ambientLossForward(AmbientLoss loss, float stepFactor, Tensor ambient, Tensor lowerFace, Tensor lossPerRay);
+
+    /** Columns 0 and 1 of gradAmbient [R, 3] from gradLoss [R]. */
+    void ambientLossBackward(AmbientLoss loss, float stepFactor, Tensor lowerFace, Tensor gradLoss, Tensor gradAmbient);
+
+    /** Per-ray opacity entropy [R] from weightsSum [R]. */
+    void weightsEntropyForward(WeightsEntropyLoss loss, Tensor weightsSum, Tensor lossPerRay);
+
+    /** gradWeightsSum [R] (overwritten) from gradLoss [R]. */
+    void weightsEntropyBackward(WeightsEntropyLoss loss, Tensor weightsSum, Tensor gradLoss, Tensor gradWeightsSum);
+
+    // ---- rays and the occupancy grid --------------------------------------------------------------
+
+    /** origins, directions [R, 3] of the given pixels (index j * width + i) seen from pose [4, 4] (camera-to-world). */
+    void cameraRays(CameraRays camera, Tensor pose, int[] pixels, Tensor origins, Tensor directions);
+
+    /** Marches rays origins/directions [R, 3] through occupancy [G^3]; noise from noiseSeed when perturb. */
+    MarchedRays marchRays(RayMarcher marcher, Tensor occupancy, Tensor origins, Tensor directions, boolean perturb,
+                          long noiseSeed);
+
+    /** points [G^3, 3]: each cell's jittered sample point for a grid update, from noise [G^3, 3] in [0, 1). */
+    void densityGridCellPoints(int resolution, float bound, Tensor noise, Tensor points);
+
+    /** out [G^3] = 3x3x3 max-dilation of fresh [G^3]. */
+    void densityGridDilate(int resolution, Tensor fresh, Tensor out);
+
+    /** grid = max(grid * decay, fresh) where both are >= 0. */
+    void densityGridDecayMax(Tensor grid, Tensor fresh, float decay);
+
+    /** occupancy = grid &gt; threshold ? 1 : 0. */
+    void densityGridThreshold(Tensor grid, float threshold, Tensor occupancy);
 
     // ---- compositions (no kernels of their own) ---------------------------------------------------
 

@@ -4,13 +4,19 @@ import dev.synctalk.gpu.encoding.FrequencyEncoding;
 import dev.synctalk.gpu.encoding.HashGrid2D;
 import dev.synctalk.gpu.encoding.SphericalHarmonics;
 import dev.synctalk.gpu.encoding.TriPlaneEncoder;
+import dev.synctalk.gpu.loss.AmbientLoss;
 import dev.synctalk.gpu.loss.RayMseLoss;
 import dev.synctalk.gpu.loss.UncertaintyWeightedLoss;
+import dev.synctalk.gpu.loss.WeightsEntropyLoss;
 import dev.synctalk.gpu.mlp.Activation;
 import dev.synctalk.gpu.mlp.Conv1d;
 import dev.synctalk.gpu.mlp.Dense;
 import dev.synctalk.gpu.optim.AdamWConfig;
 import dev.synctalk.gpu.optim.AdamWUpdate;
+import dev.synctalk.gpu.render.CameraRays;
+import dev.synctalk.gpu.render.DensityGridKernels;
+import dev.synctalk.gpu.render.MarchedRays;
+import dev.synctalk.gpu.render.RayMarcher;
 import dev.synctalk.gpu.render.RaySamples;
 import dev.synctalk.gpu.render.RenderOutput;
 import dev.synctalk.gpu.render.VolumeRenderer;
@@ -386,6 +392,319 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < tensors.length; i++) {
             Tensor.requireShape("per-ray operand " + i + " of the uncertainty loss", tensors[i], rays);
         }
+    }
+
+    // ---- tensor plumbing --------------------------------------------------------------------------
+
+    @Override
+    public void fill(Tensor x, float value) {
+        float[] d = x.data();
+        pool.forEachChunk(d.length, ELEMENTS_PER_CHUNK, (s, t) -> java.util.Arrays.fill(d, s, t, value));
+    }
+
+    @Override
+    public void addScaled(Tensor x, float alpha, Tensor y) {
+        Tensor.requireShape("addScaled target", y, x.shape());
+        float[] xs = x.data();
+        float[] ys = y.data();
+        pool.forEachChunk(xs.length, ELEMENTS_PER_CHUNK, (s, t) -> {
+            for (int i = s; i < t; i++) {
+                ys[i] += alpha * xs[i];
+            }
+        });
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        float[] d = x.data();
+        int chunks = DeterministicPool.chunkCount(d.length, ELEMENTS_PER_CHUNK);
+        double[] partial = new double[chunks];
+        pool.forEachTask(chunks, c -> {
+            double acc = 0;
+            for (int i = c * ELEMENTS_PER_CHUNK, end = Math.min(d.length, (c + 1) * ELEMENTS_PER_CHUNK); i < end; i++) {
+                acc += d[i];
+            }
+            partial[c] = acc;
+        });
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
+    }
+
+    private static int columns(Tensor t, String what) {
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException(what + " must be 2-D [rows, columns] but has shape "
+                    + java.util.Arrays.toString(t.shape()));
+        }
+        return t.dim(1);
+    }
+
+    private static void requireColumnRange(String what, Tensor t, int column, int width) {
+        int cols = columns(t, what);
+        if (column < 0 || width < 0 || column + width > cols) {
+            throw new IllegalArgumentException(what + ": columns [" + column + ", " + (column + width)
+                    + ") outside its " + cols + " columns");
+        }
+    }
+
+    @Override
+    public void copyColumns(Tensor src, int srcColumn, Tensor dst, int dstColumn, int width, boolean accumulate) {
+        requireColumnRange("column copy source", src, srcColumn, width);
+        requireColumnRange("column copy target", dst, dstColumn, width);
+        if (src.dim(0) != dst.dim(0)) {
+            throw new IllegalArgumentException("column copy: source has " + src.dim(0) + " rows, target " + dst.dim(0));
+        }
+        int ss = src.dim(1);
+        int ds = dst.dim(1);
+        pool.forEachChunk(src.dim(0), ROWS_PER_CHUNK, (s, t) -> TensorKernels.copyColumns(src.data(), ss, srcColumn,
+                dst.data(), ds, dstColumn, width, accumulate, s, t));
+    }
+
+    @Override
+    public void broadcastRow(Tensor row, int rowOffset, int width, Tensor dst, int dstColumn) {
+        requireColumnRange("broadcast target", dst, dstColumn, width);
+        if (rowOffset < 0 || rowOffset + width > row.size()) {
+            throw new IllegalArgumentException("broadcast source: elements [" + rowOffset + ", " + (rowOffset + width)
+                    + ") outside its " + row.size() + " elements");
+        }
+        int ds = dst.dim(1);
+        pool.forEachChunk(dst.dim(0), ROWS_PER_CHUNK, (s, t) ->
+                TensorKernels.broadcastRow(row.data(), rowOffset, width, dst.data(), ds, dstColumn, s, t));
+    }
+
+    @Override
+    public void sumColumns(Tensor src, int srcColumn, int width, Tensor dst, int dstOffset) {
+        requireColumnRange("column sum source", src, srcColumn, width);
+        if (dstOffset < 0 || dstOffset + width > dst.size()) {
+            throw new IllegalArgumentException("column sum target: elements [" + dstOffset + ", " + (dstOffset + width)
+                    + ") outside its " + dst.size() + " elements");
+        }
+        int ss = src.dim(1);
+        pool.sumChunkPartials(src.dim(0), ROWS_PER_CHUNK, dst.data(), dstOffset, width,
+                (s, t, partial) -> TensorKernels.sumColumns(src.data(), ss, srcColumn, width, partial, s, t));
+    }
+
+    @Override
+    public void scaleColumnsForward(Tensor x, Tensor scale, Tensor y) {
+        int c = columns(x, "scaled input");
+        Tensor.requireShape("column scale", scale, c);
+        Tensor.requireShape("scaled output", y, x.shape());
+        pool.forEachChunk(x.dim(0), ROWS_PER_CHUNK, (s, t) ->
+                TensorKernels.scaleColumns(x.data(), scale.data(), y.data(), c, s, t));
+    }
+
+    @Override
+    public void scaleColumnsBackward(Tensor x, Tensor scale, Tensor gradY, Tensor gradX, Tensor gradScale) {
+        int c = columns(x, "scaled input");
+        Tensor.requireShape("column scale", scale, c);
+        Tensor.requireShape("scaled output gradient", gradY, x.shape());
+        if (gradX != null) {
+            Tensor.requireShape("scaled input gradient", gradX, x.shape());
+            pool.forEachChunk(x.dim(0), ROWS_PER_CHUNK, (s, t) ->
+                    TensorKernels.scaleColumns(gradY.data(), scale.data(), gradX.data(), c, s, t));
+        }
+        if (gradScale != null) {
+            Tensor.requireShape("column scale gradient", gradScale, c);
+            pool.sumChunkPartials(x.dim(0), ROWS_PER_CHUNK, gradScale.data(), 0, c,
+                    (s, t, partial) -> TensorKernels.scaleColumnsGradScale(x.data(), gradY.data(), partial, c, s, t));
+        }
+    }
+
+    @Override
+    public void rowNormForward(Tensor x, Tensor norm) {
+        int c = columns(x, "row-norm input");
+        Tensor.requireShape("row norm", norm, x.dim(0));
+        pool.forEachChunk(x.dim(0), ROWS_PER_CHUNK, (s, t) -> TensorKernels.rowNorm(x.data(), norm.data(), c, s, t));
+    }
+
+    @Override
+    public void rowNormBackward(Tensor x, Tensor norm, Tensor gradNorm, Tensor gradX) {
+        int c = columns(x, "row-norm input");
+        Tensor.requireShape("row norm", norm, x.dim(0));
+        Tensor.requireShape("row norm gradient", gradNorm, x.dim(0));
+        Tensor.requireShape("row-norm input gradient", gradX, x.shape());
+        pool.forEachChunk(x.dim(0), ROWS_PER_CHUNK, (s, t) ->
+                TensorKernels.rowNormBackward(x.data(), norm.data(), gradNorm.data(), gradX.data(), c, s, t));
+    }
+
+    @Override
+    public void transposeLastTwo(Tensor x, Tensor y) {
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException("transpose input must be [B, A, C], has shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        int b = x.dim(0);
+        int a = x.dim(1);
+        int c = x.dim(2);
+        Tensor.requireShape("transpose output", y, b, c, a);
+        pool.forEachChunk(b, 1, (s, t) -> TensorKernels.transposeLastTwo(x.data(), y.data(), a, c, s, t));
+    }
+
+    @Override
+    public void softmaxRowsForward(Tensor x, Tensor y) {
+        int c = columns(x, "softmax input");
+        Tensor.requireShape("softmax output", y, x.shape());
+        pool.forEachChunk(x.dim(0), ROWS_PER_CHUNK, (s, t) -> TensorKernels.softmaxRows(x.data(), y.data(), c, s, t));
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor gradY, Tensor gradX) {
+        int c = columns(y, "softmax output");
+        Tensor.requireShape("softmax output gradient", gradY, y.shape());
+        Tensor.requireShape("softmax input gradient", gradX, y.shape());
+        pool.forEachChunk(y.dim(0), ROWS_PER_CHUNK, (s, t) ->
+                TensorKernels.softmaxRowsBackward(y.data(), gradY.data(), gradX.data(), c, s, t));
+    }
+
+    @Override
+    public void attentionPoolForward(Tensor weights, Tensor values, Tensor out) {
+        int b = weights.dim(0);
+        int steps = columns(weights, "attention weights");
+        int c = values.dim(2);
+        Tensor.requireShape("attention values", values, b, steps, c);
+        Tensor.requireShape("attention output", out, b, c);
+        pool.forEachChunk(b, 1, (s, t) -> TensorKernels.attentionPool(weights.data(), values.data(), out.data(), steps, c, s, t));
+    }
+
+    @Override
+    public void attentionPoolBackward(Tensor weights, Tensor values, Tensor gradOut, Tensor gradWeights,
+                                      Tensor gradValues) {
+        int b = weights.dim(0);
+        int steps = columns(weights, "attention weights");
+        int c = values.dim(2);
+        Tensor.requireShape("attention values", values, b, steps, c);
+        Tensor.requireShape("attention output gradient", gradOut, b, c);
+        if (gradWeights != null) {
+            Tensor.requireShape("attention weight gradient", gradWeights, b, steps);
+        }
+        if (gradValues != null) {
+            Tensor.requireShape("attention value gradient", gradValues, b, steps, c);
+        }
+        float[] gw = gradWeights == null ? null : gradWeights.data();
+        float[] gv = gradValues == null ? null : gradValues.data();
+        pool.forEachChunk(b, 1, (s, t) -> TensorKernels.attentionPoolBackward(weights.data(), values.data(),
+                gradOut.data(), gw, gv, steps, c, s, t));
+    }
+
+    // ---- regularisers -----------------------------------------------------------------------------
+
+    @Override
+    public void ambientLossForward(AmbientLoss loss, float stepFactor, Tensor ambient, Tensor lowerFace,
+                                   Tensor lossPerRay) {
+        int r = lowerFace.size();
+        Tensor.requireShape("ambient", ambient, r, 3);
+        Tensor.requireShape("lower-face mask", lowerFace, r);
+        Tensor.requireShape("ambient loss", lossPerRay, r);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) ->
+                loss.forward(stepFactor, ambient.data(), lowerFace.data(), lossPerRay.data(), s, t));
+    }
+
+    @Override
+    public void ambientLossBackward(AmbientLoss loss, float stepFactor, Tensor lowerFace, Tensor gradLoss,
+                                    Tensor gradAmbient) {
+        int r = lowerFace.size();
+        Tensor.requireShape("ambient loss gradient", gradLoss, r);
+        Tensor.requireShape("ambient gradient", gradAmbient, r, 3);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) ->
+                loss.backward(stepFactor, lowerFace.data(), gradLoss.data(), gradAmbient.data(), s, t));
+    }
+
+    @Override
+    public void weightsEntropyForward(WeightsEntropyLoss loss, Tensor weightsSum, Tensor lossPerRay) {
+        int r = weightsSum.size();
+        Tensor.requireShape("entropy loss", lossPerRay, r);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) -> loss.forward(weightsSum.data(), lossPerRay.data(), s, t));
+    }
+
+    @Override
+    public void weightsEntropyBackward(WeightsEntropyLoss loss, Tensor weightsSum, Tensor gradLoss,
+                                       Tensor gradWeightsSum) {
+        int r = weightsSum.size();
+        Tensor.requireShape("entropy loss gradient", gradLoss, r);
+        Tensor.requireShape("weights-sum gradient", gradWeightsSum, r);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) ->
+                loss.backward(weightsSum.data(), gradLoss.data(), gradWeightsSum.data(), s, t));
+    }
+
+    // ---- rays and the occupancy grid --------------------------------------------------------------
+
+    @Override
+    public void cameraRays(CameraRays camera, Tensor pose, int[] pixels, Tensor origins, Tensor directions) {
+        Tensor.requireShape("camera pose", pose, 4, 4);
+        Tensor.requireShape("ray origins", origins, pixels.length, 3);
+        Tensor.requireShape("ray directions", directions, pixels.length, 3);
+        pool.forEachChunk(pixels.length, ROWS_PER_CHUNK, (s, t) ->
+                camera.generate(pose.data(), pixels, origins.data(), directions.data(), s, t));
+    }
+
+    @Override
+    public MarchedRays marchRays(RayMarcher marcher, Tensor occupancy, Tensor origins, Tensor directions,
+                                 boolean perturb, long noiseSeed) {
+        int g = marcher.gridResolution();
+        Tensor.requireShape("occupancy grid", occupancy, g * g * g);
+        int r = origins.dim(0);
+        Tensor.requireShape("ray origins", origins, r, 3);
+        Tensor.requireShape("ray directions", directions, r, 3);
+        int[] rays = new int[2 * r];
+        float[] o = origins.data();
+        float[] d = directions.data();
+        float[] occ = occupancy.data();
+        // pass 1 counts, a prefix sum packs, pass 2 writes: torch-ngp's two-pass compaction
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, t) -> {
+            for (int ray = s; ray < t; ray++) {
+                rays[2 * ray + 1] = marcher.march(ray, o, d, occ, perturb, noiseSeed, null, null, null, null, 0);
+            }
+        });
+        int total = 0;
+        for (int ray = 0; ray < r; ray++) {
+            rays[2 * ray] = total;
+            total += rays[2 * ray + 1];
+        }
+        Tensor positions = Tensor.zeros(total, 3);
+        Tensor sampleDirections = Tensor.zeros(total, 3);
+        Tensor dt = Tensor.zeros(total);
+        Tensor t = Tensor.zeros(total);
+        pool.forEachChunk(r, ROWS_PER_CHUNK, (s, e) -> {
+            for (int ray = s; ray < e; ray++) {
+                marcher.march(ray, o, d, occ, perturb, noiseSeed, positions.data(), sampleDirections.data(), dt.data(),
+                        t.data(), rays[2 * ray]);
+            }
+        });
+        return new MarchedRays(rays, positions, sampleDirections, dt, t);
+    }
+
+    @Override
+    public void densityGridCellPoints(int resolution, float bound, Tensor noise, Tensor points) {
+        int cells = resolution * resolution * resolution;
+        Tensor.requireShape("grid noise", noise, cells, 3);
+        Tensor.requireShape("grid points", points, cells, 3);
+        pool.forEachChunk(cells, ROWS_PER_CHUNK, (s, t) ->
+                DensityGridKernels.cellPoints(resolution, bound, noise.data(), points.data(), s, t));
+    }
+
+    @Override
+    public void densityGridDilate(int resolution, Tensor fresh, Tensor out) {
+        int cells = resolution * resolution * resolution;
+        Tensor.requireShape("fresh density grid", fresh, cells);
+        Tensor.requireShape("dilated density grid", out, cells);
+        pool.forEachChunk(cells, ELEMENTS_PER_CHUNK, (s, t) ->
+                DensityGridKernels.dilate(fresh.data(), out.data(), resolution, s, t));
+    }
+
+    @Override
+    public void densityGridDecayMax(Tensor grid, Tensor fresh, float decay) {
+        Tensor.requireShape("fresh density grid", fresh, grid.shape());
+        pool.forEachChunk(grid.size(), ELEMENTS_PER_CHUNK, (s, t) ->
+                DensityGridKernels.decayMax(grid.data(), fresh.data(), decay, s, t));
+    }
+
+    @Override
+    public void densityGridThreshold(Tensor grid, float threshold, Tensor occupancy) {
+        Tensor.requireShape("occupancy", occupancy, grid.shape());
+        pool.forEachChunk(grid.size(), ELEMENTS_PER_CHUNK, (s, t) ->
+                DensityGridKernels.threshold(grid.data(), threshold, occupancy.data(), s, t));
     }
 
     // ---- optimisation -----------------------------------------------------------------------------
