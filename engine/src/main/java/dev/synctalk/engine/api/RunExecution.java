@@ -111,7 +111,7 @@ final class RunExecution implements RunHandle {
                 long restore = plan.checkpointedThrough(name);
                 RunStageContext ctx = new RunStageContext(name, info.runId(), dir.root(), dir.outputs(),
                         RunStageContext.gpuOf(decl.device()), sm,
-                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty());
+                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics);
                 hosts.put(name, new StageHost(name, graph.types().get(name), graph.configs().get(name), ctx, sm,
                         plan.seekOf(name)));
                 if (decl.dispatcher() != null) {

@@ -9,8 +9,19 @@ import org.slf4j.LoggerFactory;
 
 /** The engine's {@link StageContext}: progress goes to the stage's metrics, logs to {@code stage.<name>}. */
 public record RunStageContext(String stageName, String runId, Path runDir, Path outputDir,
-                              Optional<Integer> gpuDevice, StageMetrics metrics, java.util.OptionalLong restoreFrom)
+                              Optional<Integer> gpuDevice, StageMetrics metrics, java.util.OptionalLong restoreFrom,
+                              dev.synctalk.monitoring.MetricsRegistry registry)
         implements StageContext {
+
+    @Override
+    public void curve(String series, long step, double value) {
+        registry.curves().record(stageName + "." + series, step, value);
+    }
+
+    @Override
+    public void preview(String name, byte[] png) {
+        registry.previews().put(stageName + "." + name, png);
+    }
 
     @Override
     public Logger log() {

@@ -43,6 +43,14 @@ public interface StageContext {
 
     Progress progress();
 
+    /** A point of a training curve (loss, PSNR...), shown on the dashboard and in metrics. */
+    default void curve(String series, long step, double value) {
+    }
+
+    /** The newest preview image under {@code name} (PNG bytes), shown on the dashboard. */
+    default void preview(String name, byte[] png) {
+    }
+
     /** Long work reports how far it is; the engine shows it as a progress bar and in metrics. */
     interface Progress {
         /** Expected units of work (frames, steps); 0 or less means unknown. */
