@@ -30,7 +30,8 @@ public final class AudioExtractStage implements Stage {
             @Param(doc = "audio file, or a video whose audio track is used") Path path,
             @Param(defaultValue = "16000", doc = "output sample rate, Hz") int sampleRate,
             @Param(defaultValue = "25", doc = "video frame rate: one chunk per video frame") double fps,
-            @Param(defaultValue = Param.NONE, doc = "video whose frame count (at fps) the audio is trimmed or padded to") Path video) {
+            @Param(defaultValue = Param.NONE, doc = "video whose frame count (at fps) the audio is trimmed or padded to") Path video,
+            @Param(defaultValue = "false", doc = "fail instead of warning when the audio is silent (training data needs speech)") boolean requireSound) {
     }
 
     public static final class Type implements StageType<Config> {
@@ -208,6 +209,10 @@ public final class AudioExtractStage implements Stage {
     }
 
     private void finishSource() {
+        if (!anyNonZero && emittedAudioSamples > 0 && config.requireSound()) {
+            throw new IllegalStateException("the audio of " + config.path() + " is silent (all samples are zero):"
+                    + " a talking-head model learns lip sync from speech; give the speech with -Paudio=FILE");
+        }
         if (!anyNonZero && emittedAudioSamples > 0) {
             context.log().warn("audio-extract '{}': the audio of {} is all zeros (silent): the model will learn nothing"
                     + " from it", context.stageName(), config.path());

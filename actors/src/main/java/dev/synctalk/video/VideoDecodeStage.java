@@ -26,7 +26,16 @@ public final class VideoDecodeStage implements Stage {
     public record Config(
             @Param(doc = "video file to decode") Path path,
             @Param(defaultValue = "25", doc = "output frame rate; sources at other or variable rates are resampled") double fps,
-            @Param(defaultValue = "0", doc = "stop after this many frames (0 = all)") int maxFrames) {
+            @Param(defaultValue = "0", doc = "stop after this many frames (0 = all)") int maxFrames,
+            @Param(defaultValue = "0", doc = "output width in px: frames are centre-cropped to the output aspect and"
+                    + " resized (0 with height 0 = keep the source size; both must be even)") int width,
+            @Param(defaultValue = "0", doc = "output height in px (see width)") int height) {
+        public Config {
+            if ((width == 0) != (height == 0) || width < 0 || height < 0 || width % 2 != 0 || height % 2 != 0) {
+                throw new IllegalArgumentException("width and height must both be 0 (keep the size) or both positive"
+                        + " and even, got " + width + "x" + height);
+            }
+        }
     }
 
     public static final class Type implements StageType<Config> {
@@ -175,7 +184,9 @@ public final class VideoDecodeStage implements Stage {
                 return false;
             }
         }
-        out.emit("frames", new VideoFrame(nextIndex, tick, current.width(), current.height(), current.rgb()));
+        VideoFrame frame = new VideoFrame(nextIndex, tick, current.width(), current.height(), current.rgb());
+        out.emit("frames", config.width() > 0 ? FrameResizer.cropAndResize(frame, config.width(), config.height())
+                : frame);
         context.progress().advance(1);
         nextIndex++;
         return true;
