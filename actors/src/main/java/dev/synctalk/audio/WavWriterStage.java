@@ -86,7 +86,7 @@ public final class WavWriterStage implements Stage {
     }
 
     /** Float to 16-bit as FFmpeg's swresample does: scale by 32768, round half to even, clip. */
-    static short toPcm16(float sample) {
+    public static short toPcm16(float sample) {
         double scaled = Math.rint(sample * 32768.0);
         return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, scaled));
     }
@@ -97,16 +97,19 @@ public final class WavWriterStage implements Stage {
             throw new IllegalStateException(name() + ": no audio arrived, nothing to write to " + target);
         }
         byte[] data = pcm.toByteArray();
-        ByteBuffer header = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
-        header.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(36 + data.length).put(new byte[] {'W', 'A', 'V', 'E'});
-        header.put(new byte[] {'f', 'm', 't', ' '}).putInt(16).putShort((short) 1).putShort((short) 1)
-                .putInt(sampleRateHz).putInt(sampleRateHz * 2).putShort((short) 2).putShort((short) 16);
-        header.put(new byte[] {'d', 'a', 't', 'a'}).putInt(data.length);
-        AtomicFiles.write(target, stream -> {
-            stream.write(header.array());
-            stream.write(data);
-        });
+        AtomicFiles.write(target, wavFile(sampleRateHz, data));
         context.log().info("{}: wrote {} samples at {} Hz to {}", name(), data.length / 2, sampleRateHz, target);
+    }
+
+    /** A 16-bit PCM mono WAV file around little-endian samples. */
+    public static byte[] wavFile(int sampleRateHz, byte[] pcm16le) {
+        ByteBuffer file = ByteBuffer.allocate(44 + pcm16le.length).order(ByteOrder.LITTLE_ENDIAN);
+        file.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(36 + pcm16le.length).put(new byte[] {'W', 'A', 'V', 'E'});
+        file.put(new byte[] {'f', 'm', 't', ' '}).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(sampleRateHz).putInt(sampleRateHz * 2).putShort((short) 2).putShort((short) 16);
+        file.put(new byte[] {'d', 'a', 't', 'a'}).putInt(pcm16le.length);
+        file.put(pcm16le);
+        return file.array();
     }
 
     private String name() {

@@ -125,13 +125,8 @@ public final class DatasetWriter implements AutoCloseable {
         if (sequence.isEmpty()) {
             throw new DatasetException("dataset " + target + " has no frames");
         }
-        int trainCount = Split.trainCount(sequence.size());
-        writeTransforms(Split.TRAIN, camera, sequence.subList(0, trainCount));
-        writeTransforms(Split.VAL, camera, sequence.subList(trainCount, sequence.size()));
         Files.delete(layout.root().resolve(DatasetLayout.INCOMPLETE_MARKER));
-        DatasetReader.read(staging);
-        AtomicFiles.write(staging.resolve(DatasetLayout.COMPLETE_MARKER), ("frames " + sequence.size() + "\ntrain "
-                + trainCount + "\nval " + (sequence.size() - trainCount) + "\n").getBytes(StandardCharsets.US_ASCII));
+        commitInPlace(layout, camera, sequence);
         try {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -141,7 +136,35 @@ public final class DatasetWriter implements AutoCloseable {
         return DatasetReader.read(target);
     }
 
-    private void writeTransforms(Split split, CameraIntrinsics camera, List<FramePose> frames) throws IOException {
+    /**
+     * Completes a dataset whose files other stages wrote straight into {@code layout}: writes the
+     * transforms files, checks the folder with {@link DatasetReader} and writes {@code dataset.complete}.
+     * If the check fails the transforms files are removed again, so a failed run never leaves a folder
+     * that looks like a dataset.
+     */
+    public static SyncTalkDataset commitInPlace(DatasetLayout layout, CameraIntrinsics camera, List<FramePose> sequence)
+            throws IOException {
+        if (sequence.isEmpty()) {
+            throw new DatasetException("dataset " + layout.root() + " has no frames");
+        }
+        int trainCount = Split.trainCount(sequence.size());
+        writeTransforms(layout, Split.TRAIN, camera, sequence.subList(0, trainCount));
+        writeTransforms(layout, Split.VAL, camera, sequence.subList(trainCount, sequence.size()));
+        try {
+            DatasetReader.read(layout.root());
+        } catch (RuntimeException e) {
+            Files.deleteIfExists(layout.transforms(Split.TRAIN));
+            Files.deleteIfExists(layout.transforms(Split.VAL));
+            throw e;
+        }
+        AtomicFiles.write(layout.root().resolve(DatasetLayout.COMPLETE_MARKER), ("frames " + sequence.size()
+                + "\ntrain " + trainCount + "\nval " + (sequence.size() - trainCount) + "\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        return DatasetReader.read(layout.root());
+    }
+
+    private static void writeTransforms(DatasetLayout layout, Split split, CameraIntrinsics camera,
+                                        List<FramePose> frames) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         if (camera.focalX() == camera.focalY()) {
             json.put("focal_len", camera.focalX());

@@ -127,7 +127,8 @@ public final class ContactSheet {
             overlay.draw(cell, transform);
         }
         String caption = "frame " + frame.frameIndex()
-                + (landmarks == null ? "  no face" : landmarks.interpolated() ? "  interpolated" : "");
+                + (landmarks == null ? (tile.overlays().isEmpty() ? "  no face" : "")
+                        : landmarks.interpolated() ? "  interpolated" : "");
         Point at = new Point(6, 18);
         opencv_imgproc.putText(cell, caption, at, opencv_imgproc.FONT_HERSHEY_SIMPLEX, 0.5, TEXT_SHADOW, 3,
                 opencv_imgproc.LINE_AA, false);
