@@ -57,9 +57,15 @@ public final class FaceGapFiller {
         }
         gapLast = frameIndex;
         gapCount++;
-        if (gap.size() <= maxGapFrames) {
-            gap.add(new MissingFrame(frameIndex, width, height));
+        if (gapCount > maxGapFrames) {
+            // Fail now rather than when the gap ends: stages downstream that join landmarks with frames
+            // cannot wait for an unbounded gap without stalling the whole graph.
+            throw new IllegalStateException("no face found in frames " + gapFirst + "-" + gapLast + " of " + source
+                    + ": " + gapCount + " frames in a row" + (previous == null ? " from the start of the video" : "")
+                    + ", more than max-gap-frames " + maxGapFrames + " can bridge by interpolation"
+                    + " (check the video and min-detection-score)");
         }
+        gap.add(new MissingFrame(frameIndex, width, height));
     }
 
     /** End of the video: fills a short trailing gap by holding the last face, or fails. */

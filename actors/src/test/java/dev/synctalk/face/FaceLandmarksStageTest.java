@@ -74,7 +74,7 @@ class FaceLandmarksStageTest {
         try (Stage stage = stage(context, Map.of("maxGapFrames", 3, "source", "hdtf_aoc.mp4"))) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Collected.run(stage, "frames", frames, "landmarks", FaceLandmarks.class));
-            assertTrue(e.getMessage().startsWith("no face found in frames 44-48 of hdtf_aoc.mp4"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("no face found in frames 44-47 of hdtf_aoc.mp4"), e.getMessage());
             assertTrue(e.getMessage().contains("max-gap-frames 3"), e.getMessage());
         }
     }
