@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.video.ConstantRateTimeline;
 import dev.synctalk.video.MediaLogging;
 import java.nio.FloatBuffer;
@@ -34,30 +34,12 @@ public final class AudioExtractStage implements Stage {
             @Param(defaultValue = "false", doc = "fail instead of warning when the audio is silent (training data needs speech)") boolean requireSound) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "audio-extract";
-        }
-
-        @Override
-        public String description() {
-            return "mono audio resampled with FFmpeg, one chunk per video frame";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("samples", AudioChunk.class, "sample-rate / fps mono samples per video frame"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("audio-extract", "mono audio resampled with FFmpeg, one chunk per video frame",
+                    Config.class,
+                    List.of(),
+                    List.of(PortSpec.of("samples", AudioChunk.class, "sample-rate / fps mono samples per video frame")));
         }
 
         @Override

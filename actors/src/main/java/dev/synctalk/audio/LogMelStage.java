@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
@@ -48,30 +48,12 @@ public final class LogMelStage implements Stage {
         }
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "log-mel";
-        }
-
-        @Override
-        public String description() {
-            return "Wav2Lip/SyncTalk normalised log-mel spectrogram, one 80x16 window per video frame";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("in", AudioChunk.class, "mono audio, one chunk per video frame"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("windows", MelWindow.class, "normalised log-mel window [mels][window-frames]"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("log-mel", "Wav2Lip/SyncTalk normalised log-mel spectrogram, one 80x16 window per video frame",
+                    Config.class,
+                    List.of(PortSpec.of("in", AudioChunk.class, "mono audio, one chunk per video frame")),
+                    List.of(PortSpec.of("windows", MelWindow.class, "normalised log-mel window [mels][window-frames]")));
         }
 
         /** Two video frames (1280 samples at 16 kHz) cover pre-emphasis and half an STFT frame of context. */

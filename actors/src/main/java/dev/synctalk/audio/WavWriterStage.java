@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -21,30 +21,12 @@ public final class WavWriterStage implements Stage {
             @Param(defaultValue = "\"aud.wav\"", doc = "WAV file, relative to the run's outputs") Path file) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "wav-writer";
-        }
-
-        @Override
-        public String description() {
-            return "writes audio chunks as a 16-bit PCM mono WAV file";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("in", AudioChunk.class, "contiguous chunks from frame 0"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("wav-writer", "writes audio chunks as a 16-bit PCM mono WAV file",
+                    Config.class,
+                    List.of(PortSpec.of("in", AudioChunk.class, "contiguous chunks from frame 0")),
+                    List.of());
         }
 
         @Override

@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.expression.ExpressionCoeffs;
 import dev.synctalk.output.AtomicFiles;
 import dev.synctalk.parsing.ParsedFrame;
@@ -39,33 +39,12 @@ public final class DatasetCommitStage implements Stage {
                     + " landmarks, parsing and pose axes, relative to the dataset folder") Path contactSheet) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "dataset-commit";
-        }
-
-        @Override
-        public String description() {
-            return "completes a SyncTalk dataset: aud.wav, transforms_train/val.json, checks, contact sheet";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("poses", HeadPose.class, "stabilised head pose per frame"),
-                    PortSpec.of("parsed", ParsedFrame.class, "parsing images of the frame are written"),
-                    PortSpec.of("expression", ExpressionCoeffs.class, "blendshape coefficients per frame"),
-                    PortSpec.of("audio", AudioChunk.class, "the speech, one chunk per frame"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("dataset-commit", "completes a SyncTalk dataset: aud.wav, transforms_train/val.json, checks, contact sheet",
+                    Config.class,
+                    List.of(PortSpec.of("poses", HeadPose.class, "stabilised head pose per frame"), PortSpec.of("parsed", ParsedFrame.class, "parsing images of the frame are written"), PortSpec.of("expression", ExpressionCoeffs.class, "blendshape coefficients per frame"), PortSpec.of("audio", AudioChunk.class, "the speech, one chunk per frame")),
+                    List.of());
         }
 
         @Override

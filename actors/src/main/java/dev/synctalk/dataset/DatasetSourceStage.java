@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,30 +22,12 @@ public final class DatasetSourceStage implements Stage {
             long frames) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "dataset-source";
-        }
-
-        @Override
-        public String description() {
-            return "emits the frames of a SyncTalk dataset: pose, img_id, aud_id, expression";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("frames", DatasetFrame.class, "one per dataset frame"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("dataset-source", "emits the frames of a SyncTalk dataset: pose, img_id, aud_id, expression",
+                    Config.class,
+                    List.of(),
+                    List.of(PortSpec.of("frames", DatasetFrame.class, "one per dataset frame")));
         }
 
         @Override

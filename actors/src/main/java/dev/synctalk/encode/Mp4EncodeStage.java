@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.render.RenderedFrame;
 import dev.synctalk.video.MediaLogging;
 import java.io.IOException;
@@ -31,30 +31,12 @@ public final class Mp4EncodeStage implements Stage {
             @Param(defaultValue = "\"medium\"", doc = "libx264 preset (ultrafast ... veryslow)") String preset) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "mp4-encode";
-        }
-
-        @Override
-        public String description() {
-            return "encodes frames and speech audio to an H.264 + AAC MP4";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("in", RenderedFrame.class, "frames in index order"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("mp4-encode", "encodes frames and speech audio to an H.264 + AAC MP4",
+                    Config.class,
+                    List.of(PortSpec.of("in", RenderedFrame.class, "frames in index order")),
+                    List.of());
         }
 
         @Override

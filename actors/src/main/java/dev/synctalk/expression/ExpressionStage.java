@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.output.AtomicFiles;
 import java.io.BufferedOutputStream;
@@ -50,31 +50,12 @@ public final class ExpressionStage implements Stage {
             boolean requireNetwork) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "expression";
-        }
-
-        @Override
-        public String description() {
-            return "blendshape coefficients per frame (MediaPipe network, Savitzky-Golay smoothed) and bs.npy [N, 52]";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("landmarks", FaceLandmarks.class, "478 face-mesh landmarks per frame, in pixels"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("coefficients", ExpressionCoeffs.class,
-                    "smoothed bs.npy row (52) and the 7 core coefficients per frame"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("expression", "blendshape coefficients per frame (MediaPipe network, Savitzky-Golay smoothed) and bs.npy [N, 52]",
+                    Config.class,
+                    List.of(PortSpec.of("landmarks", FaceLandmarks.class, "478 face-mesh landmarks per frame, in pixels")),
+                    List.of(PortSpec.of("coefficients", ExpressionCoeffs.class, "smoothed bs.npy row (52) and the 7 core coefficients per frame")));
         }
 
         @Override

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.video.VideoFrame;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,30 +31,12 @@ public final class FaceLandmarksStage implements Stage {
             @Param(defaultValue = Param.NONE, doc = "the video the frames come from, named in error messages") String source) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "face-landmarks";
-        }
-
-        @Override
-        public String description() {
-            return "tracks one face with MediaPipe's detector and 478-point mesh, interpolating short gaps";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("landmarks", FaceLandmarks.class, "478 landmarks per frame in pixels"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("face-landmarks", "tracks one face with MediaPipe's detector and 478-point mesh, interpolating short gaps",
+                    Config.class,
+                    List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames")),
+                    List.of(PortSpec.of("landmarks", FaceLandmarks.class, "478 landmarks per frame in pixels")));
         }
 
         @Override

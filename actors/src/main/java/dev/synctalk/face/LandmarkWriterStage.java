@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,30 +18,12 @@ public final class LandmarkWriterStage implements Stage {
             @Param(defaultValue = "\"ori_imgs\"", doc = "directory, relative to the run's outputs") Path dir) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "landmark-writer";
-        }
-
-        @Override
-        public String description() {
-            return "writes 68-point landmarks as <dir>/<frameIndex>.lms (68 lines \"x y\")";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("landmarks", FaceLandmarks.class, "face landmarks to write"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("landmark-writer", "writes 68-point landmarks as <dir>/<frameIndex>.lms (68 lines \"x y\")",
+                    Config.class,
+                    List.of(PortSpec.of("landmarks", FaceLandmarks.class, "face landmarks to write")),
+                    List.of());
         }
 
         @Override

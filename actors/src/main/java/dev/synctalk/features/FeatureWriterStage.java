@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.nio.file.Path;
@@ -24,30 +24,12 @@ public final class FeatureWriterStage implements Stage {
             @Param(defaultValue = "\"features.npy\"", doc = ".npy file, relative to the run's outputs") Path file) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "feature-writer";
-        }
-
-        @Override
-        public String description() {
-            return "stacks per-frame feature tensors into a NumPy .npy file [N, ...shape]";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("in", FeatureTensor.class, "one tensor per frame, all of the same shape"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("feature-writer", "stacks per-frame feature tensors into a NumPy .npy file [N, ...shape]",
+                    Config.class,
+                    List.of(PortSpec.of("in", FeatureTensor.class, "one tensor per frame, all of the same shape")),
+                    List.of());
         }
 
         @Override

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.output.AtomicFiles;
 import dev.synctalk.video.VideoFrame;
@@ -62,32 +62,12 @@ public final class FaceParsingStage implements Stage {
             @Param(defaultValue = "95", doc = "JPEG quality of bc.jpg and gt_imgs (cv2.imwrite's default is 95)") int jpegQuality) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "face-parsing";
-        }
-
-        @Override
-        public String description() {
-            return "head/neck/torso/background parsing, background image, torso and ground-truth images";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("frames", VideoFrame.class, "decoded video frames"),
-                    PortSpec.of("landmarks", FaceLandmarks.class, "478 face landmarks of the same frame"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("parsed", ParsedFrame.class,
-                    "one per frame once its parsing, gt and torso images are written (emitted at the end)"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("face-parsing", "head/neck/torso/background parsing, background image, torso and ground-truth images",
+                    Config.class,
+                    List.of(PortSpec.of("frames", VideoFrame.class, "decoded video frames"), PortSpec.of("landmarks", FaceLandmarks.class, "478 face landmarks of the same frame")),
+                    List.of(PortSpec.of("parsed", ParsedFrame.class, "one per frame once its parsing, gt and torso images are written (emitted at the end)")));
         }
 
         @Override

@@ -9,7 +9,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.render.RenderedFrame;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -28,31 +28,12 @@ public final class PortraitMergeStage implements Stage {
             DatasetSequence.Selection split) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "portrait-merge";
-        }
-
-        @Override
-        public String description() {
-            return "pastes the rendered face into the source frame through the blurred face mask (portrait mode)";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("rendered", RenderedFrame.class, "the NeRF render of frame i"),
-                    PortSpec.of("original", RenderedFrame.class, "the source frame the render is pasted into"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("out", RenderedFrame.class, "the merged frame"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("portrait-merge", "pastes the rendered face into the source frame through the blurred face mask (portrait mode)",
+                    Config.class,
+                    List.of(PortSpec.of("rendered", RenderedFrame.class, "the NeRF render of frame i"), PortSpec.of("original", RenderedFrame.class, "the source frame the render is pasted into")),
+                    List.of(PortSpec.of("out", RenderedFrame.class, "the merged frame")));
         }
 
         @Override

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,30 +34,12 @@ public final class FrameWriterStage implements Stage {
             @Param(defaultValue = "95", doc = "JPEG quality 0-100 (OpenCV's and cv2.imwrite's default is 95)") int jpegQuality) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "frame-writer";
-        }
-
-        @Override
-        public String description() {
-            return "writes frames as <dir>/<frameIndex>.jpg or .png";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("in", VideoFrame.class, "frames to write"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("frame-writer", "writes frames as <dir>/<frameIndex>.jpg or .png",
+                    Config.class,
+                    List.of(PortSpec.of("in", VideoFrame.class, "frames to write")),
+                    List.of());
         }
 
         @Override

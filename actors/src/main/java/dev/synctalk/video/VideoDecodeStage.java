@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,30 +38,12 @@ public final class VideoDecodeStage implements Stage {
         }
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "video-decode";
-        }
-
-        @Override
-        public String description() {
-            return "decodes a video file into RGB frames at a constant frame rate";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames, frame i at i / fps seconds"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("video-decode", "decodes a video file into RGB frames at a constant frame rate",
+                    Config.class,
+                    List.of(),
+                    List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames, frame i at i / fps seconds")));
         }
 
         @Override
