@@ -12,6 +12,7 @@ import java.util.List;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.global.opencv_video;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_core.TermCriteria;
 
@@ -20,7 +21,8 @@ import org.bytedeco.opencv.opencv_core.TermCriteria;
  * changes most (largest magnitude of the Laplacian of Farneback flow between consecutive frames) inside
  * the rigid face region, among pixels with enough texture for Lucas-Kanade (min-eigenvalue quality), kept
  * apart by a minimum distance; they are followed frame to frame with pyramidal Lucas-Kanade and dropped
- * when the forward-backward check fails or they leave the face region. When fewer than a fraction of
+ * when the forward-backward check fails or they leave the face region. The region is a union of convex
+ * polygons, so it can leave out the eyes and brows between the rigid parts around them. When fewer than a fraction of
  * the wanted keypoints are alive, new ones are seeded. Works online, one frame at a time, so memory does
  * not grow with the video (only the tracks do).
  */
@@ -82,11 +84,13 @@ public final class HeadPointTracker implements AutoCloseable {
         }
     }
 
+    private static final int SEED_CROP_MARGIN_PX = 16;
+
     private final Settings settings;
     private final List<Live> alive = new ArrayList<>();
     private final List<PointTrack> ended = new ArrayList<>();
     private Mat previous;
-    private float[] previousRegion;
+    private List<float[]> previousRegion;
     private int frames;
     private int nextId;
 
@@ -110,6 +114,16 @@ public final class HeadPointTracker implements AutoCloseable {
      * @param region the face region as a polygon (x, y pairs) in this image's pixels, convex
      */
     public void accept(byte[] grey, int width, int height, float[] region) {
+        accept(grey, width, height, List.of(region));
+    }
+
+    /**
+     * Takes the next frame of the sequence.
+     *
+     * @param grey 8-bit luminance, row-major {@code width * height}
+     * @param region the face region: the union of these convex polygons (x, y pairs, this image's pixels)
+     */
+    public void accept(byte[] grey, int width, int height, List<float[]> region) {
         if (grey.length != width * height) {
             throw new IllegalArgumentException("frame " + frames + ": " + width + "x" + height + " needs "
                     + width * height + " bytes, got " + grey.length);
@@ -125,7 +139,7 @@ public final class HeadPointTracker implements AutoCloseable {
             previous.close();
         }
         previous = current;
-        previousRegion = region.clone();
+        previousRegion = List.copyOf(region.stream().map(float[]::clone).toList());
         frames++;
     }
 
@@ -146,7 +160,7 @@ public final class HeadPointTracker implements AutoCloseable {
         return out;
     }
 
-    private void step(Mat current, float[] region) {
+    private void step(Mat current, List<float[]> region) {
         int frame = frames; // sequence position of `current`
         if (!alive.isEmpty()) {
             float[] from = new float[2 * alive.size()];
@@ -174,19 +188,33 @@ public final class HeadPointTracker implements AutoCloseable {
     }
 
     /** Seeds keypoints on the previous frame where the flow to the current frame changes most. */
-    private void seed(Mat current, float[] region, int frame) {
+    private void seed(Mat current, List<float[]> region, int frame) {
         int w = previous.cols();
         int h = previous.rows();
-        float[] flowChange = flowLaplacianMagnitude(previous, current);
-        float[] cornerness = minEigen(previous);
         int[] box = bounds(previousRegion, w, h);
+        // Flow and cornerness only around the region (with a margin so the crop edge does not reach it):
+        // on large frames with a small face most of the image is not needed.
+        int cropX = Math.max(0, box[0] - SEED_CROP_MARGIN_PX);
+        int cropY = Math.max(0, box[1] - SEED_CROP_MARGIN_PX);
+        int cropW = Math.min(w, box[2] + SEED_CROP_MARGIN_PX + 1) - cropX;
+        int cropH = Math.min(h, box[3] + SEED_CROP_MARGIN_PX + 1) - cropY;
+        if (cropW < 8 || cropH < 8) {
+            return;
+        }
+        float[] flowChange;
+        float[] cornerness;
+        try (Rect crop = new Rect(cropX, cropY, cropW, cropH); Mat before = new Mat(previous, crop);
+                Mat after = new Mat(current, crop)) {
+            flowChange = flowLaplacianMagnitude(before, after);
+            cornerness = minEigen(before);
+        }
         float best = 0;
         List<Integer> candidates = new ArrayList<>();
         for (int y = box[1]; y <= box[3]; y++) {
             for (int x = box[0]; x <= box[2]; x++) {
                 if (inside(previousRegion, x, y)) {
-                    candidates.add(y * w + x);
-                    best = Math.max(best, cornerness[y * w + x]);
+                    candidates.add((y - cropY) * cropW + x - cropX);
+                    best = Math.max(best, cornerness[(y - cropY) * cropW + x - cropX]);
                 }
             }
         }
@@ -207,8 +235,8 @@ public final class HeadPointTracker implements AutoCloseable {
         float[] picked = new float[2 * wanted];
         int count = 0;
         for (int i = 0; i < order.length && count < wanted; i++) {
-            float x = order[i] % w;
-            float y = order[i] / w;
+            float x = cropX + order[i] % cropW;
+            float y = cropY + order[i] / cropW;
             boolean free = true;
             for (float[] t : taken) {
                 double dx = t[0] - x;
@@ -321,21 +349,33 @@ public final class HeadPointTracker implements AutoCloseable {
         return out;
     }
 
-    private static int[] bounds(float[] polygon, int w, int h) {
+    private static int[] bounds(List<float[]> polygons, int w, int h) {
         float minX = Float.MAX_VALUE;
         float minY = Float.MAX_VALUE;
         float maxX = -Float.MAX_VALUE;
         float maxY = -Float.MAX_VALUE;
-        for (int i = 0; i < polygon.length; i += 2) {
-            minX = Math.min(minX, polygon[i]);
-            maxX = Math.max(maxX, polygon[i]);
-            minY = Math.min(minY, polygon[i + 1]);
-            maxY = Math.max(maxY, polygon[i + 1]);
+        for (float[] polygon : polygons) {
+            for (int i = 0; i < polygon.length; i += 2) {
+                minX = Math.min(minX, polygon[i]);
+                maxX = Math.max(maxX, polygon[i]);
+                minY = Math.min(minY, polygon[i + 1]);
+                maxY = Math.max(maxY, polygon[i + 1]);
+            }
         }
         // Keep clear of the border where the LK window and the Laplacian would read outside the image.
         int margin = 3;
         return new int[] {Math.max(margin, (int) Math.floor(minX)), Math.max(margin, (int) Math.floor(minY)),
             Math.min(w - 1 - margin, (int) Math.ceil(maxX)), Math.min(h - 1 - margin, (int) Math.ceil(maxY))};
+    }
+
+    /** Point in any of the convex polygons. */
+    static boolean inside(List<float[]> polygons, double x, double y) {
+        for (float[] polygon : polygons) {
+            if (inside(polygon, x, y)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Point in convex polygon (either winding). */

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -23,22 +24,47 @@ import org.bytedeco.opencv.opencv_core.Size;
  * The Head-Sync Stabilizer (SyncTalk section 3.3): focal length search and rough per-frame head pose from
  * landmarks (Eq. 5-6), head points tracked by optical flow, two-stage bundle adjustment (Eq. 7-8). Bundle
  * adjustment is global, so poses come out only at the end: while frames arrive the stage keeps the rigid
- * landmarks of each frame and runs the point tracker online on grey frames downscaled to
- * {@code tracking-size-px} (memory stays bounded: only the previous frame and the tracks are kept).
+ * landmarks of each frame and runs the point tracker online on grey frames downscaled so the face is about
+ * {@code tracking-face-size-px} across (memory stays bounded: only the previous frame and the tracks are kept).
  */
 public final class HeadSyncStabilizerStage implements Stage {
 
     /**
-     * Landmarks outlining the upper face (forehead, temples, cheeks, the line under the nose): the region
-     * where head points are tracked. Lips and jaw move with speech and would pull a rigid fit.
+     * The rigid parts of the face where head points are tracked, each a convex polygon spanned by these
+     * face-mesh landmarks (478-point MediaPipe mesh; "right" is the subject's right, the image's left):
+     * <ul>
+     * <li>forehead: hairline row 54 103 67 109 10 338 297 332 284 down to the row above the brows
+     * 68 104 69 108 151 337 299 333 298 (the brows themselves move with expressions);</li>
+     * <li>nose bridge and tip, above the nostrils: 168, its sides by the inner eye corners 193 417, the
+     * flanks 122 351 196 419 3 248 51 281 45 275 and the tip 4 1 (nostril wings and the line under the
+     * nose move with the upper lip);</li>
+     * <li>right and left upper cheekbone, a row below the lower eyelid down to about half-way to the
+     * nose tip: 117 118 119 120 47 100 101 50 and 346 347 348 349 277 329 330 280.</li>
+     * </ul>
+     * Left out: the eyes and eyelids (blinks), the brows, everything below the nose (lips, jaw, the cheeks
+     * that speech and smiles move), and the temples and face outline, where points slide along the
+     * silhouette as the head turns and hair or background shows through.
      */
-    static final int[] TRACKING_REGION_LANDMARKS = {10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 425, 2, 205, 93,
-        234, 127, 162, 21, 54, 103, 67, 109};
+    static final int[][] RIGID_REGIONS = {
+        {54, 103, 67, 109, 10, 338, 297, 332, 284, 298, 333, 299, 337, 151, 108, 69, 104, 68},
+        {168, 417, 351, 419, 248, 281, 275, 1, 4, 45, 51, 3, 196, 122, 193},
+        {117, 118, 119, 120, 47, 100, 101, 50},
+        {346, 347, 348, 349, 277, 329, 330, 280},
+    };
+
+    /**
+     * Landmarks of MediaPipe's rigid Procrustes basis that speech still moves: the nostril wings (129, 358),
+     * the jaw outline (132, 361, 136, 365) and the cheeks at mouth level (147, 376, 205, 425). The rough
+     * pose uses the whole basis, as MediaPipe does; the landmark term of the bundle adjustment leaves these
+     * out, so that it does not pull the head along with the jaw.
+     */
+    static final Set<Integer> NON_RIGID_BASIS_LANDMARKS = Set.of(129, 358, 132, 361, 136, 365, 147, 376, 205, 425);
 
     public record Config(
             @Param(doc = "MediaPipe Face Landmarker bundle (face_landmarker.task): its canonical 3D face model") Path model,
             @Param(defaultValue = "1.0", doc = "size of the subject's face relative to MediaPipe's average face; sets the metric unit of translations") double modelScale,
-            @Param(defaultValue = "256", doc = "larger side of the grey frames the point tracker works on, px") int trackingSizePx,
+            @Param(defaultValue = "192", doc = "the point tracker works on grey frames scaled so that the face (larger side of the "
+                    + "first frame's landmark box) is about this large, px; never enlarged") int trackingFaceSizePx,
             @Param(defaultValue = "0.5", doc = "smallest focal length searched, times the larger image side") double focalMinFactor,
             @Param(defaultValue = "3.0", doc = "largest focal length searched, times the larger image side") double focalMaxFactor,
             @Param(defaultValue = "16", doc = "log-spaced focal lengths on the search grid") int focalGridSteps,
@@ -53,6 +79,11 @@ public final class HeadSyncStabilizerStage implements Stage {
             @Param(defaultValue = "8000", doc = "bundle adjustment stage 2 (points, rotations, translations) Adam steps") int jointIterations,
             @Param(defaultValue = "1e-4", doc = "stage 2 learning rate for points and translations, metres") double jointLearningRate,
             @Param(defaultValue = "1e-4", doc = "stage 2 learning rate for rotations, radians") double rotationLearningRate,
+            @Param(defaultValue = "1.0", doc = "Huber scale of the reprojection residuals in both bundle adjustment stages, px") double robustScalePx,
+            @Param(defaultValue = "0.01", doc = "weight of the rigid landmarks against the tracked points in stage 2 (0: tracks only, as the reference)") double landmarkWeight,
+            @Param(defaultValue = "0.3", doc = "weight of the second-difference smoothness of rotations and translations (image motion, px) in stage 2 (0: none, as the reference)") double smoothnessWeight,
+            @Param(defaultValue = "3.0", doc = "tracks whose RMS error exceeds the median by this many median absolute deviations are dropped") double outlierTrackMads,
+            @Param(defaultValue = "1.0", doc = "tracks with an RMS error below this are never dropped, px") double outlierTrackMinPx,
             @Param(defaultValue = "\"head_pose/report.json\"", doc = "pose report, relative to the run's outputs") Path report,
             @Param(defaultValue = "\"head_pose/rotation.png\"", doc = "plot of head angles before/after bundle adjustment") Path plot) {
     }
@@ -103,8 +134,9 @@ public final class HeadSyncStabilizerStage implements Stage {
     private double trackingScale;
 
     private HeadSyncStabilizerStage(Config config, StageContext context) throws Exception {
-        if (config.trackingSizePx() < 32) {
-            throw new IllegalArgumentException(name(context) + ": tracking-size-px " + config.trackingSizePx() + " is below 32");
+        if (config.trackingFaceSizePx() < 32) {
+            throw new IllegalArgumentException(name(context) + ": tracking-face-size-px " + config.trackingFaceSizePx()
+                    + " is below 32");
         }
         this.config = config;
         this.context = context;
@@ -127,7 +159,7 @@ public final class HeadSyncStabilizerStage implements Stage {
             firstIndex = index;
             width = frame.width();
             height = frame.height();
-            trackingScale = Math.min(1.0, (double) config.trackingSizePx() / Math.max(width, height));
+            trackingScale = Math.min(1.0, config.trackingFaceSizePx() / faceSizePx(marks));
         }
         long expected = firstIndex + landmarks.size();
         if (index < expected) {
@@ -152,14 +184,33 @@ public final class HeadSyncStabilizerStage implements Stage {
             obs[2 * i + 1] = marks.y(ids[i]);
         }
         landmarks.add(obs);
-        float[] region = new float[2 * TRACKING_REGION_LANDMARKS.length];
-        for (int i = 0; i < TRACKING_REGION_LANDMARKS.length; i++) {
-            region[2 * i] = toTracking(marks.x(TRACKING_REGION_LANDMARKS[i]));
-            region[2 * i + 1] = toTracking(marks.y(TRACKING_REGION_LANDMARKS[i]));
+        List<float[]> regions = new ArrayList<>(RIGID_REGIONS.length);
+        for (int[] polygonIds : RIGID_REGIONS) {
+            float[] polygon = new float[2 * polygonIds.length];
+            for (int i = 0; i < polygonIds.length; i++) {
+                polygon[2 * i] = toTracking(marks.x(polygonIds[i]));
+                polygon[2 * i + 1] = toTracking(marks.y(polygonIds[i]));
+            }
+            regions.add(HeadPointTracker.convexHull(polygon));
         }
         int tw = (int) Math.round(width * trackingScale);
         int th = (int) Math.round(height * trackingScale);
-        tracker.accept(grey(frame, tw, th), tw, th, HeadPointTracker.convexHull(region));
+        tracker.accept(grey(frame, tw, th), tw, th, regions);
+    }
+
+    /** Larger side of the bounding box of the face mesh (without the iris points), px; at least 1. */
+    private static double faceSizePx(FaceLandmarks marks) {
+        double minX = Double.MAX_VALUE;
+        double minY = Double.MAX_VALUE;
+        double maxX = -Double.MAX_VALUE;
+        double maxY = -Double.MAX_VALUE;
+        for (int i = 0; i < CanonicalFaceModel.VERTEX_COUNT; i++) {
+            minX = Math.min(minX, marks.x(i));
+            maxX = Math.max(maxX, marks.x(i));
+            minY = Math.min(minY, marks.y(i));
+            maxY = Math.max(maxY, marks.y(i));
+        }
+        return Math.max(1, Math.max(maxX - minX, maxY - minY));
     }
 
     /** Full-image pixel to tracking-image pixel (pixel centres aligned, as area resizing maps them). */
@@ -195,7 +246,8 @@ public final class HeadSyncStabilizerStage implements Stage {
         }
         BundleAdjuster.Settings baSettings = new BundleAdjuster.Settings(config.pointIterations(),
                 config.pointLearningRate(), config.jointIterations(), config.jointLearningRate(),
-                config.rotationLearningRate(), config.jointLearningRate());
+                config.rotationLearningRate(), config.jointLearningRate(), config.robustScalePx(),
+                config.landmarkWeight(), config.smoothnessWeight(), config.outlierTrackMads(), config.outlierTrackMinPx());
         StageContext.Progress progress = context.progress();
         progress.total(2L * n + baSettings.pointIterations() + baSettings.jointIterations(), "steps");
 
@@ -229,15 +281,15 @@ public final class HeadSyncStabilizerStage implements Stage {
             context.log().warn("{}: no head point could be tracked for {} frames; the poses stay the rough ones",
                     name(context), config.minTrackFrames());
         }
-        BundleAdjuster adjuster = new BundleAdjuster(camera, baSettings, n, tracks);
+        BundleAdjuster adjuster = new BundleAdjuster(camera, baSettings, n, tracks, rigidLandmarks());
         double[] start = BundleAdjuster.initialPoints(tracks, rough, camera, face.verticesMetres(config.modelScale()));
         BundleAdjuster.Result adjusted = adjuster.adjust(rough, start, progress::advance);
 
         PoseStability before = PoseStability.of(rough);
         PoseStability after = PoseStability.of(adjusted.poses());
-        context.log().info("{}: {} tracks, {} observations, reprojection rms {} px (stage 1) -> {} px (stage 2)",
-                name(context), tracks.size(), adjusted.observations(), fmt(adjusted.rmsAfterPointsPx()),
-                fmt(adjusted.rmsAfterJointPx()));
+        context.log().info("{}: {} tracks ({} dropped as outliers), {} observations kept, reprojection rms {} px "
+                + "(stage 1) -> {} px (stage 2)", name(context), tracks.size(), adjusted.rejectedTracks(),
+                adjusted.observations(), fmt(adjusted.rmsAfterPointsPx()), fmt(adjusted.rmsAfterJointPx()));
         context.log().info("{}: pose stability before -> after bundle adjustment: rotation step {} -> {} deg, translation "
                 + "step {} -> {} mm, rotation jitter {} -> {} deg, translation jitter {} -> {} mm", name(context),
                 fmt(before.meanRotationStepDeg()), fmt(after.meanRotationStepDeg()), fmt(before.meanTranslationStepMm()),
@@ -250,6 +302,35 @@ public final class HeadSyncStabilizerStage implements Stage {
         for (int i = 0; i < n; i++) {
             out.emit("poses", HeadPose.of(firstIndex + i, adjusted.poses().get(i), camera));
         }
+    }
+
+    /** The landmark term's observations: the rough fit's landmarks without {@link #NON_RIGID_BASIS_LANDMARKS}. */
+    private BundleAdjuster.Landmarks rigidLandmarks() {
+        int[] ids = fitter.landmarkIds();
+        double[] model = fitter.modelPointsMetres();
+        double[] weights = fitter.weights();
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (!NON_RIGID_BASIS_LANDMARKS.contains(ids[i])) {
+                kept.add(i);
+            }
+        }
+        double[] keptModel = new double[3 * kept.size()];
+        double[] keptWeights = new double[kept.size()];
+        for (int k = 0; k < kept.size(); k++) {
+            System.arraycopy(model, 3 * kept.get(k), keptModel, 3 * k, 3);
+            keptWeights[k] = weights[kept.get(k)];
+        }
+        List<double[]> observed = new ArrayList<>(landmarks.size());
+        for (double[] frame : landmarks) {
+            double[] keptFrame = new double[2 * kept.size()];
+            for (int k = 0; k < kept.size(); k++) {
+                keptFrame[2 * k] = frame[2 * kept.get(k)];
+                keptFrame[2 * k + 1] = frame[2 * kept.get(k) + 1];
+            }
+            observed.add(keptFrame);
+        }
+        return new BundleAdjuster.Landmarks(keptModel, keptWeights, observed);
     }
 
     private static String fmt(double v) {

@@ -41,15 +41,33 @@ final class PoseReport {
         field(s, "trackObservations", ba.observations());
         field(s, "reprojectionRmsAfterStage1Px", ba.rmsAfterPointsPx());
         field(s, "reprojectionRmsAfterStage2Px", ba.rmsAfterJointPx());
-        s.append(String.format(Locale.ROOT, "  \"bundleAdjustment\": {\"pointIterations\": %d, \"pointLearningRate\": %g, "
-                + "\"jointIterations\": %d, \"jointPointLearningRate\": %g, \"rotationLearningRate\": %g, "
-                + "\"translationLearningRate\": %g, \"temporalSmoothness\": \"none (as the reference)\"},\n",
-                settings.pointIterations(), settings.pointLearningRate(), settings.jointIterations(),
-                settings.jointPointLearningRate(), settings.rotationLearningRate(), settings.translationLearningRate()));
+        field(s, "rejectedTracks", ba.rejectedTracks());
+        s.append("  \"bundleAdjustment\": {\"pointIterations\": ").append(settings.pointIterations())
+                .append(", \"pointLearningRate\": ").append(number(settings.pointLearningRate()))
+                .append(", \"jointIterations\": ").append(settings.jointIterations())
+                .append(", \"jointPointLearningRate\": ").append(number(settings.jointPointLearningRate()))
+                .append(", \"rotationLearningRate\": ").append(number(settings.rotationLearningRate()))
+                .append(", \"translationLearningRate\": ").append(number(settings.translationLearningRate()))
+                .append(", \"robustScalePx\": ").append(number(settings.robustScalePx()))
+                .append(", \"landmarkWeight\": ").append(number(settings.landmarkWeight()))
+                .append(", \"smoothnessWeight\": ").append(number(settings.smoothnessWeight()))
+                .append(", \"outlierTrackMads\": ").append(number(settings.outlierTrackMads()))
+                .append(", \"outlierTrackMinPx\": ").append(number(settings.outlierTrackMinPx())).append("},\n");
+        s.append(String.format(Locale.ROOT, "  \"stabilityLowerAfterBundleAdjustment\": {\"rotationStep\": %b, "
+                + "\"translationStep\": %b, \"rotationJitter\": %b, \"translationJitter\": %b},%n",
+                after.meanRotationStepDeg() < before.meanRotationStepDeg(),
+                after.meanTranslationStepMm() < before.meanTranslationStepMm(),
+                after.meanRotationJitterDeg() < before.meanRotationJitterDeg(),
+                after.meanTranslationJitterMm() < before.meanTranslationJitterMm()));
         stability(s, "beforeBundleAdjustment", before, false);
         stability(s, "afterBundleAdjustment", after, true);
         s.append("}\n");
         return s.toString();
+    }
+
+    /** A JSON number; null for an infinite setting (meaning "off", e.g. no robust scale). */
+    private static String number(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.6g", value) : "null";
     }
 
     private static void field(StringBuilder s, String name, double value) {

@@ -55,6 +55,16 @@ public final class RoughPoseFitter {
         return landmarkIds.clone();
     }
 
+    /** The model points, 3 per landmark, metres, head frame. */
+    public double[] modelPointsMetres() {
+        return model.clone();
+    }
+
+    /** The landmarks' weights, parallel to {@link #landmarkIds()}. */
+    public double[] weights() {
+        return weights.clone();
+    }
+
     public int pointCount() {
         return landmarkIds.length;
     }
