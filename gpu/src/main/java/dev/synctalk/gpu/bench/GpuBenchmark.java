@@ -70,8 +70,11 @@ public final class GpuBenchmark {
         neckGapFill(4096, 4096);
         triPlaneKernels(1 << 20);
         denseKernels(1 << 20);
-        trainStep(65_536, 16);
-        render(512 * 512, 16);
+        trainStep(65_536, 16, HeadModelStep.Path.LAYERWISE_FP32);
+        trainStep(65_536, 16, HeadModelStep.Path.FUSED_FP16);
+        fusedPhases(65_536, 16);
+        render(512 * 512, 16, HeadModelStep.Path.LAYERWISE_FP32);
+        render(512 * 512, 16, HeadModelStep.Path.FUSED_FP16);
     }
 
     private void line(String text) {
@@ -133,8 +136,8 @@ public final class GpuBenchmark {
     }
 
     /** The head-model training step shaped like the reference's measurement (gpu-feasibility.md). */
-    private void trainStep(int rays, int samplesPerRay) {
-        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261125)) {
+    private void trainStep(int rays, int samplesPerRay, HeadModelStep.Path path) {
+        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261125, path)) {
             long[] counter = {0};
             step.trainStep(++counter[0]);
             double firstLoss = step.lastMeanLoss();
@@ -143,7 +146,8 @@ public final class GpuBenchmark {
             long bad = step.nonFiniteParameters();
             double stepsPerSecond = 1000.0 / t.medianMillis();
             double flops = 2.0 * 3 * step.forwardMacsPerSample(true) * step.samples();
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "train step " + rays + " rays x " + samplesPerRay,
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "train step " + rays + " rays x " + samplesPerRay
+                            + " " + path,
                     t.medianMillis(), t.minMillis()));
             line(String.format(Locale.ROOT, "  train: %.1f steps/s (target 140: %.0f%%), %.1f M samples/s, "
                             + "MLP %.1f GFLOP/step -> %.1f TFLOP/s; reference 15.3 ms AMP / 20.1 ms fp32; "
@@ -154,13 +158,28 @@ public final class GpuBenchmark {
     }
 
     /** Render forward of a 512 x 512 frame at 16 samples per ray: head networks plus compositing. */
-    private void render(int rays, int samplesPerRay) {
-        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261126)) {
+    /** Each phase of the fused training step timed on its own (the sum approximates the step). */
+    private void fusedPhases(int rays, int samplesPerRay) {
+        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261125, HeadModelStep.Path.FUSED_FP16)) {
+            step.trainStep(1);
+            double total = 0;
+            for (java.util.Map.Entry<String, Runnable> phase : step.fusedPhases(2).entrySet()) {
+                TimingStats t = device.time(WARMUPS, repetitions, phase.getValue());
+                total += t.medianMillis();
+                line(String.format(Locale.ROOT, "  phase %-38s %12.4f %12.4f", phase.getKey(), t.medianMillis(),
+                        t.minMillis()));
+            }
+            line(String.format(Locale.ROOT, "  phases sum %.4f ms", total));
+        }
+    }
+
+    private void render(int rays, int samplesPerRay, HeadModelStep.Path path) {
+        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261126, path)) {
             TimingStats t = device.time(WARMUPS, repetitions, step::renderForward);
             double mean = step.renderedImageMean();
             double fps = 1000.0 / t.medianMillis();
             double flops = 2.0 * step.forwardMacsPerSample(false) * step.samples();
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "render 512x512 x " + samplesPerRay + " (head)",
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "render 512x512 x " + samplesPerRay + " (head) " + path,
                     t.medianMillis(), t.minMillis()));
             line(String.format(Locale.ROOT, "  render: %.1f frames/s (target 250: %.0f%%), %.1f M samples/s, "
                             + "%.1f TFLOP/s; reference 20.4 ms AMP; image mean %.4f",

@@ -1,0 +1,70 @@
+package dev.synctalk.gpu.cuda.head;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import dev.synctalk.gpu.cuda.CheckResult;
+import dev.synctalk.gpu.cuda.CudaDevice;
+import dev.synctalk.gpu.cuda.ErrorStats;
+
+/**
+ * The fused fp16 tensor-core head (fusedhead.cu) against the fp32 layer-by-layer path on the same parameters
+ * and inputs: per-sample outputs (sigma, rgb, uncertainty), the loss, every layer's weight gradient and the
+ * tri-plane embedding gradient. The layer-by-layer kernels are themselves checked against the CPU backend
+ * within 1e-5 norm-wise in the same self-test, so this bound is, to within 1e-5, the bound against the fp32
+ * CPU reference. Bound: norm-wise relative error {@value #FUSED_NORM_REL} per tensor (fp16 operands carry
+ * 2^-11 relative rounding; measured errors are expected near 1e-3); any non-finite value fails (the fused
+ * path's outputs and activation planes are NaN-poisoned before it runs).
+ */
+public final class FusedHeadParityCheck {
+
+    public static final double FUSED_NORM_REL = 1e-2;
+
+    private FusedHeadParityCheck() {
+    }
+
+    public static CheckResult run(CudaDevice device, long seed, int rays, int samplesPerRay) {
+        String name = String.format(Locale.ROOT, "fused fp16 head fwd + bwd vs fp32 layerwise, %d rays x %d samples "
+                + "(normRel bound %.0e)", rays, samplesPerRay, FUSED_NORM_REL);
+        try (HeadModelStep reference = new HeadModelStep(device, rays, samplesPerRay, seed, HeadModelStep.Path.LAYERWISE_FP32);
+             HeadModelStep fused = new HeadModelStep(device, rays, samplesPerRay, seed, HeadModelStep.Path.FUSED_FP16)) {
+            reference.computeGradients();
+            fused.poisonOutputs();
+            fused.computeGradients();
+            StringBuilder detail = new StringBuilder();
+            boolean passed = true;
+            passed &= compare(detail, "sigma", reference.sigmaValues(), fused.sigmaValues());
+            passed &= compare(detail, "rgb", reference.rgbValues(), fused.rgbValues());
+            passed &= compare(detail, "uncertainty", reference.uncertaintyValues(), fused.uncertaintyValues());
+            passed &= compare(detail, "mean loss", new float[] {(float) reference.lastMeanLoss()},
+                    new float[] {(float) fused.lastMeanLoss()});
+            float[] expected = reference.networkGradients();
+            float[] actual = fused.networkGradients();
+            List<HeadModelStep.Layer> layers = reference.layers();
+            String[] names = {"aud1", "aud2", "eye1", "eye2", "sig1", "sig2", "sig3", "col1", "col2", "unc1", "unc2"};
+            for (int i = 0; i < layers.size(); i++) {
+                HeadModelStep.Layer l = layers.get(i);
+                int from = (int) l.offset();
+                int to = from + l.in() * l.out();
+                passed &= compare(detail, "grad W " + names[i] + " " + l.in() + "->" + l.out(),
+                        Arrays.copyOfRange(expected, from, to), Arrays.copyOfRange(actual, from, to));
+            }
+            passed &= compare(detail, "grad tri-plane embeddings", reference.gridGradients(), fused.gridGradients());
+            return new CheckResult(name, passed, detail.toString());
+        } catch (RuntimeException | LinkageError e) {
+            return new CheckResult(name, false, "threw " + e);
+        }
+    }
+
+    private static boolean compare(StringBuilder detail, String what, float[] expected, float[] actual) {
+        ErrorStats s = ErrorStats.compare(expected, actual);
+        long nonFiniteActual = 0;
+        for (float a : actual) {
+            nonFiniteActual += Float.isFinite(a) ? 0 : 1;
+        }
+        boolean ok = s.nonFinite() == 0 && nonFiniteActual == 0 && s.normRelError() <= FUSED_NORM_REL;
+        detail.append(String.format(Locale.ROOT, "%n    %s %s: %s", ok ? "ok  " : "FAIL", what, s));
+        return ok;
+    }
+}
