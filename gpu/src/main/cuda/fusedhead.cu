@@ -79,10 +79,11 @@ using namespace nvcuda;
 #define F_CIN (F_H0 + 16 * 88)
 #define F_HALVES (F_CIN + 16 * 104)
 #define FWD_WARP_BYTES (F_HALVES * 2 + 16 * S_LD * 4)
-// backward: X [16][168] | Y [16][88] halves | S [16][84] f32 | GE [16][36] f32
+// backward: X [16][168] | Y [16][88] halves | S [16][84] f32 | GE [16][36] f32 | EX [256] f32 (the tile's
+// extras [16][12], gSigma [16], gRgb [16][3])
 #define B_Y (16 * 168)
 #define B_HALVES (B_Y + 16 * 88)
-#define BWD_WARP_BYTES (B_HALVES * 2 + 16 * S_LD * 4 + 16 * 36 * 4)
+#define BWD_WARP_BYTES (B_HALVES * 2 + 16 * S_LD * 4 + 16 * 36 * 4 + 256 * 4)
 
 typedef wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> FragA;
 typedef wmma::fragment<wmma::accumulator, 16, 16, 16, float> FragC;
@@ -165,17 +166,12 @@ __device__ __forceinline__ void relu_to_half(const float* S, int cols, half* dst
     __syncwarp();
 }
 
-// dst = S where the layer's ReLU output (read back from its fp16 plane) is positive, else 0.
-__device__ __forceinline__ void mask_to_half(const float* S, int cols, const half* plane, int planeWidth, int planeCol,
-                                             long long row0, int valid, half* dst, int ldd, int lane)
+// dst = S where the layer's ReLU output (already loaded into dst by load_plane) is positive, else 0.
+__device__ __forceinline__ void mask_in_place(const float* S, int cols, half* dst, int ldd, int lane)
 {
     for (int e = lane; e < 16 * cols; e += 32) {
         int r = e / cols, c = e - (e / cols) * cols;
-        float v = 0.0f;
-        if (r < valid && __half2float(plane[(row0 + r) * planeWidth + planeCol + c]) > 0.0f) {
-            v = S[r * S_LD + c];
-        }
-        dst[r * ldd + c] = __float2half(v);
+        dst[r * ldd + c] = __float2half(__half2float(dst[r * ldd + c]) > 0.0f ? S[r * S_LD + c] : 0.0f);
     }
     __syncwarp();
 }
@@ -189,6 +185,52 @@ __device__ __forceinline__ void store_plane(half* plane, int width, const half* 
         int r = e / vectors, v = e - (e / vectors) * vectors;
         *reinterpret_cast<uint4*>(plane + (row0 + r) * width + v * 8) =
             *reinterpret_cast<const uint4*>(src + r * lds + v * 8);
+    }
+}
+
+// dst [16][COLS] (row stride ldd) = columns col .. col + COLS - 1 of rows row0.. of a [n][width] fp16 plane,
+// zero past the last row; every 16-byte load of the tile is issued before the first store (latency hiding
+// with one block of 8 warps per multiprocessor depends on it).
+template <int COLS>
+__device__ __forceinline__ void load_plane(half* dst, int ldd, const half* __restrict__ plane, int width, int col,
+                                           long long row0, int valid, int lane)
+{
+    constexpr int VPR = COLS / 8;
+    constexpr int PER = 16 * VPR / 32;
+    uint4 v[PER];
+#pragma unroll
+    for (int i = 0; i < PER; i++) {
+        int e = lane + 32 * i;
+        int r = e / VPR, q = e % VPR;
+        v[i] = r < valid ? __ldg(reinterpret_cast<const uint4*>(plane + (row0 + r) * width + col + q * 8))
+                         : make_uint4(0, 0, 0, 0);
+    }
+#pragma unroll
+    for (int i = 0; i < PER; i++) {
+        int e = lane + 32 * i;
+        int r = e / VPR, q = e % VPR;
+        *reinterpret_cast<uint4*>(dst + r * ldd + q * 8) = v[i];
+    }
+    __syncwarp();
+}
+
+// dst [16][ldd] fp16 columns 0 .. COLS - 1 from a contiguous tile of rows of a [n][COLS] fp32 array
+template <int COLS>
+__device__ __forceinline__ void load_rows_to_half(half* dst, int ldd, const float* __restrict__ src, long long row0,
+                                                  int valid, int lane)
+{
+    constexpr int PER = 16 * COLS / 32;
+    float v[PER];
+    const float* base = src + row0 * COLS;
+#pragma unroll
+    for (int i = 0; i < PER; i++) {
+        int e = lane + 32 * i;
+        v[i] = e < valid * COLS ? __ldg(base + e) : 0.0f;
+    }
+#pragma unroll
+    for (int i = 0; i < PER; i++) {
+        int e = lane + 32 * i;
+        dst[(e / COLS) * ldd + e % COLS] = __float2half(v[i]);
     }
 }
 
@@ -225,10 +267,10 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
     for (long long tile = (long long) blockIdx.x * FH_WARPS + warp; tile < tiles; tile += (long long) gridDim.x * FH_WARPS) {
         const long long row0 = tile * 16;
         const int valid = (int) min(16LL, n - row0);
-        for (int e = lane; e < 16 * 48; e += 32) {
-            int r = e / 48, c = e - (e / 48) * 48;
-            float v = (r < valid && c < 36) ? enc[(row0 + r) * 36 + c] : 0.0f;
-            E[r * 56 + c] = __float2half(v);
+        load_rows_to_half<36>(E, 56, enc, row0, valid, lane);
+        load_rows_to_half<16>(CIN, 104, shc, row0, valid, lane);
+        for (int e = lane; e < 16 * 12; e += 32) {
+            E[(e / 12) * 56 + 36 + e % 12] = __float2half(0.0f);
         }
         __syncwarp();
         if (train) {
@@ -290,7 +332,7 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
             int r = e / 96, c = e - (e / 96) * 96;
             float v;
             if (c < 16) {
-                v = r < valid ? shc[(row0 + r) * 16 + c] : 0.0f;
+                continue;
             } else if (c < 80) {
                 v = S[r * S_LD + c - 15];
             } else if (c < 84) {
@@ -354,27 +396,48 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
     half* Y = X + B_Y;
     float* S = reinterpret_cast<float*>(X + B_HALVES);
     float* GE = S + 16 * S_LD;
+    float* EX = GE + 16 * 36;
     const float invScale = 1.0f / lossScale;
     const long long tiles = (n + 15) / 16;
 
     for (long long tile = (long long) blockIdx.x * FH_WARPS + warp; tile < tiles; tile += (long long) gridDim.x * FH_WARPS) {
         const long long row0 = tile * 16;
         const int valid = (int) min(16LL, n - row0);
+        {
+            float v[8];
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                int e = lane + 32 * i;
+                v[i] = 0.0f;
+                if (e < 192) {
+                    if (e < valid * EXTRAS) v[i] = __ldg(extras + row0 * EXTRAS + e);
+                } else if (e < 208) {
+                    if (e - 192 < valid) v[i] = __ldg(gSigma + row0 + e - 192);
+                } else if (e - 208 < valid * 3) {
+                    v[i] = __ldg(gRgb + row0 * 3 + e - 208);
+                }
+            }
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                EX[lane + 32 * i] = v[i];
+            }
+            __syncwarp();
+        }
         // colour logits
         for (int e = lane; e < 16 * 16; e += 32) {
             int r = e >> 4, c = e & 15;
             float g = 0.0f;
             if (r < valid && c < 3) {
-                long long row = row0 + r;
-                float sg = sigmoidf(extras[row * EXTRAS + 1 + c]);
-                g = gRgb[row * 3 + c] * 1.002f * sg * (1.0f - sg) * lossScale;
+                float sg = sigmoidf(EX[r * EXTRAS + 1 + c]);
+                g = EX[208 + r * 3 + c] * 1.002f * sg * (1.0f - sg) * lossScale;
             }
             Y[r * 88 + c] = __float2half(g);
         }
         __syncwarp();
         store_plane(gplanes + G_COL2 * n, 16, Y, 88, row0, valid, lane);
         gemm_xw<1>(Y, 88, Ws + W_COL2, LD_64, 0, 4, S, 0);
-        mask_to_half(S, 64, planes + X_C1 * n, 64, 0, row0, valid, X, 168, lane);
+        load_plane<64>(X, 168, planes + X_C1 * n, 64, 0, row0, valid, lane);
+        mask_in_place(S, 64, X, 168, lane);
         store_plane(gplanes + G_COL1 * n, 64, X, 168, row0, valid, lane);
         // colour input: only the geometry columns 16..79 flow back
         gemm_xw<4>(X, 168, Ws + W_COL1, LD_COL1, 1, 4, S, 0);
@@ -383,8 +446,7 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
             float g = 0.0f;
             if (r < valid) {
                 if (c == 0) {
-                    long long row = row0 + r;
-                    g = gSigma[row] * expf(fminf(extras[row * EXTRAS], 15.0f)) * lossScale;
+                    g = EX[192 + r] * expf(fminf(EX[r * EXTRAS], 15.0f)) * lossScale;
                 } else if (c < 65) {
                     g = S[r * S_LD + c - 1];
                 }
@@ -394,10 +456,12 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
         __syncwarp();
         store_plane(gplanes + G_SIG3 * n, 80, Y, 88, row0, valid, lane);
         gemm_xw<5>(Y, 88, Ws + W_SIG3, LD_64, 0, 4, S, 0);
-        mask_to_half(S, 64, planes + X_S2 * n, 64, 0, row0, valid, X, 168, lane);
+        load_plane<64>(X, 168, planes + X_S2 * n, 64, 0, row0, valid, lane);
+        mask_in_place(S, 64, X, 168, lane);
         store_plane(gplanes + G_SIG2 * n, 64, X, 168, row0, valid, lane);
         gemm_xw<4>(X, 168, Ws + W_SIG2, LD_64, 0, 4, S, 0);
-        mask_to_half(S, 64, planes + X_S1 * n, 64, 0, row0, valid, Y, 88, lane);
+        load_plane<64>(Y, 88, planes + X_S1 * n, 64, 0, row0, valid, lane);
+        mask_in_place(S, 64, Y, 88, lane);
         store_plane(gplanes + G_SIG1 * n, 64, Y, 88, row0, valid, lane);
         gemm_xw<4>(Y, 88, Ws + W_SIG1, LD_SIG1, 0, 5, S, 0);
         // dh0: encoding part kept in fp32, the rest through the modulation into the attention heads
@@ -405,14 +469,13 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
             int r = e >> 6, c = e & 63;
             float g = 0.0f;
             if (r < valid) {
-                long long row = row0 + r;
                 if (c < 32) {
                     g = S[r * S_LD + 36 + c] * frame[c];
                 } else if (c < 39) {
                     int j = c - 32;
-                    g = extras[row * EXTRAS + 5 + j] > 0.0f ? S[r * S_LD + 68 + j] * frame[32 + j] : 0.0f;
+                    g = EX[r * EXTRAS + 5 + j] > 0.0f ? S[r * S_LD + 68 + j] * frame[32 + j] : 0.0f;
                 } else if (c == 48) {
-                    float hu = extras[row * EXTRAS + 4];
+                    float hu = EX[r * EXTRAS + 4];
                     g = (hu > 20.0f ? gUnc : gUnc * sigmoidf(hu)) * lossScale;
                 }
             }
@@ -426,12 +489,13 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
         store_plane(gplanes + G_AUD2 * n, 32, Y, 88, row0, valid, lane);
         store_plane(gplanes + G_EYE2 * n, 16, Y + 32, 88, row0, valid, lane);
         store_plane(gplanes + G_UNC2 * n, 16, Y + 48, 88, row0, valid, lane);
+        load_plane<160>(X, 168, planes + X_HID * n, 160, 0, row0, valid, lane);
         gemm_xw<2>(Y, 88, Ws + W_AUD2, LD_64, 0, 4, S, 0);
-        mask_to_half(S, 64, planes + X_HID * n, 160, 0, row0, valid, X, 168, lane);
+        mask_in_place(S, 64, X, 168, lane);
         gemm_xw<1>(Y + 32, 88, Ws + W_EYE2, LD_64, 0, 4, S, 0);
-        mask_to_half(S, 64, planes + X_HID * n, 160, 64, row0, valid, X + 64, 168, lane);
+        mask_in_place(S, 64, X + 64, 168, lane);
         gemm_xw<1>(Y + 48, 88, Ws + W_UNC2, LD_UNC2, 0, 2, S, 0);
-        mask_to_half(S, 32, planes + X_HID * n, 160, 128, row0, valid, X + 128, 168, lane);
+        mask_in_place(S, 32, X + 128, 168, lane);
         store_plane(gplanes + G_FIRST * n, 160, X, 168, row0, valid, lane);
         gemm_xw<10>(X, 168, Ws + W_FIRST, LD_FIRST, 0, 3, S, 0);
         for (int e = lane; e < valid * 36; e += 32) {

@@ -17,6 +17,8 @@ import dev.synctalk.gpu.cuda.image.CudaPortraitCompositing;
 import dev.synctalk.gpu.cuda.optim.AdamWScalars;
 import dev.synctalk.gpu.cuda.optim.CudaAdamW;
 import dev.synctalk.gpu.image.GaussianTaps;
+import dev.synctalk.gpu.cuda.render.CudaOccupancyRenderer;
+import dev.synctalk.gpu.render.OccupancyMarch;
 
 /**
  * Times the CUDA kernels with CUDA events (warm-ups, then the median of many runs) and reports achieved
@@ -75,6 +77,70 @@ public final class GpuBenchmark {
         fusedPhases(65_536, 16);
         render(512 * 512, 16, HeadModelStep.Path.LAYERWISE_FP32);
         render(512 * 512, 16, HeadModelStep.Path.FUSED_FP16);
+        occupancyRender(16);
+    }
+
+    /**
+     * The inference frame with occupancy-grid skipping: 512 x 512 pinhole camera at z = 2.5 (focal 640 px: the
+     * cube [-1, 1]^3 fills the frame), 16 candidate samples per ray over the ray's span inside the cube, a
+     * 128^3 bitfield built from the network's density at the cell centres (threshold 0.01) restricted to a
+     * head-sized ellipsoid with semi-axes (0.45, 0.6, 0.5) — the synthetic scene: the randomly initialised
+     * network's density exp(raw0) is about 1 everywhere, so without the ellipsoid every cell would be occupied.
+     * Then the fused networks on the live samples only, compositing over the background, and portrait
+     * compositing (9x9 blur of an RGB face mask, masked merge into the source frame).
+     */
+    private void occupancyRender(int samplesPerRay) {
+        OccupancyMarch m = new OccupancyMarch(512, 512, 640f, 2.5f, 1f, 128, samplesPerRay);
+        long pixels = m.rays();
+        float[] bg = new float[3 * m.rays()];
+        for (int i = 0; i < bg.length; i++) {
+            bg[i] = (float) (0.9 + 0.1 * rng.nextDouble());
+        }
+        try (HeadModelStep net = new HeadModelStep(device, 16, 16, 20261126, HeadModelStep.Path.FUSED_FP16);
+             CudaOccupancyRenderer renderer = new CudaOccupancyRenderer(device, net, m, bg);
+             CudaGaussianBlur blur = new CudaGaussianBlur(device, GaussianTaps.openCvDefault(9));
+             DeviceBuffer frame = random(3 * pixels); DeviceBuffer faceMask = random(3 * pixels);
+             DeviceBuffer scratch = device.allocateFloats(3 * pixels);
+             DeviceBuffer blurred = device.allocateFloats(3 * pixels); DeviceBuffer mask = device.allocateFloats(pixels);
+             DeviceBuffer out = device.allocateFloats(3 * pixels)) {
+            long occupied = renderer.buildGrid(0.01f, new float[] {0.45f, 0.6f, 0.5f});
+            TimingStats grid = device.time(1, 5, () -> renderer.buildGrid(0.01f, new float[] {0.45f, 0.6f, 0.5f}));
+            TimingStats head = device.time(WARMUPS, repetitions, renderer::renderHead);
+            long live = renderer.lastLiveSamples();
+            long hitRays = 0;
+            for (int y = 0; y < m.height(); y++) {
+                for (int x = 0; x < m.width(); x++) {
+                    hitRays += m.ray(x, y).hit() ? 1 : 0;
+                }
+            }
+            TimingStats portrait = device.time(WARMUPS, repetitions,
+                    () -> renderer.composePortrait(blur, frame, faceMask, scratch, blurred, mask, out));
+            TimingStats frameTime = device.time(WARMUPS, repetitions, () -> {
+                renderer.renderHead();
+                renderer.composePortrait(blur, frame, faceMask, scratch, blurred, mask, out);
+            });
+            float[] img = device.download(out, (int) (3 * pixels));
+            long nonFinite = 0;
+            for (float v : img) {
+                nonFinite += Float.isFinite(v) ? 0 : 1;
+            }
+            line(String.format(Locale.ROOT, "  occupancy grid 128^3: %d of %d cells occupied (%.2f%%), build %.3f ms "
+                            + "(2.1M-sample network pass)", occupied, m.cells(), 100.0 * occupied / m.cells(),
+                    grid.medianMillis()));
+            line(String.format(Locale.ROOT, "  live samples: %d of %d candidates = %.3f per ray over all %d rays, %.3f "
+                            + "per ray over the %d rays that hit the cube", live, (long) m.rays() * samplesPerRay,
+                    (double) live / m.rays(), m.rays(), (double) live / hitRays, hitRays));
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "render 512x512 occupancy (head)", head.medianMillis(),
+                    head.minMillis()));
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "portrait compose 512x512 (blur 9 + merge)",
+                    portrait.medianMillis(), portrait.minMillis()));
+            double fps = 1000.0 / frameTime.medianMillis();
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "frame 512x512 occupancy head + portrait",
+                    frameTime.medianMillis(), frameTime.minMillis()));
+            line(String.format(Locale.ROOT, "  frame: %.1f frames/s head + portrait (target 250: %.0f%%), head only "
+                            + "%.1f frames/s; non-finite output pixels %d", fps, 100 * fps / 250,
+                    1000.0 / head.medianMillis(), nonFinite));
+        }
     }
 
     private void line(String text) {

@@ -62,6 +62,7 @@ public final class ParityChecks {
         results.addAll(new BackendParityChecks(device, seed).runAll());
         results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed, 4096, 16));
         results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed + 1, 1001, 7));
+        results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.run(device, seed));
         return results;
     }
 

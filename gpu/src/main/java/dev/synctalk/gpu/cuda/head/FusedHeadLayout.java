@@ -74,8 +74,11 @@ public final class FusedHeadLayout {
     private static final int SCRATCH_LD = 84;
     /** Per warp, forward: E [16][56], BIG [16][168], H0 [16][88], CIN [16][104] halves + fp32 scratch [16][84]. */
     public static final int FORWARD_WARP_BYTES = 2 * TILE_ROWS * (56 + 168 + 88 + 104) + 4 * TILE_ROWS * SCRATCH_LD;
-    /** Per warp, backward: X [16][168], Y [16][88] halves + fp32 scratch [16][84] + encoding gradient [16][36]. */
-    public static final int BACKWARD_WARP_BYTES = 2 * TILE_ROWS * (168 + 88) + 4 * TILE_ROWS * (SCRATCH_LD + 36);
+    /**
+     * Per warp, backward: X [16][168], Y [16][88] halves + fp32 scratch [16][84] + encoding gradient [16][36] +
+     * the tile's extras, gSigma and gRgb (256 floats).
+     */
+    public static final int BACKWARD_WARP_BYTES = 2 * TILE_ROWS * (168 + 88) + 4 * TILE_ROWS * (SCRATCH_LD + 36) + 4 * 256;
     public static final int FORWARD_SHARED_BYTES = 2 * WEIGHT_HALVES + WARPS * FORWARD_WARP_BYTES;
     public static final int BACKWARD_SHARED_BYTES = 2 * WEIGHT_HALVES + WARPS * BACKWARD_WARP_BYTES;
     /** Largest dynamic shared memory a block may opt in to on sm_80/sm_90 (227 KiB), less the static 256 bytes. */

@@ -178,8 +178,10 @@ public final class HeadModelStep implements AutoCloseable {
             packTable = own(device.uploadInts(FusedHeadLayout.packTable(roles)));
             gradTable = own(device.uploadInts(FusedHeadLayout.weightGradTable(roles)));
         }
-        // gradients are ~1/rays small: scaled up before they are rounded to fp16 (a power of two, exact to undo)
-        lossScale = Integer.highestOneBit(rays);
+        // gradients are ~1/rays small and shrink further back through the sigma net: scaled up before they are
+        // rounded to fp16 (a power of two, exact to undo); 4096 / rays keeps the colour logits' gradient below
+        // ~700, far from fp16's 65504, while the sigma net's stay above fp16's subnormal range.
+        lossScale = 4096f * Integer.highestOneBit(rays);
         loss = own(device.allocateFloats(rays));
         image = own(device.allocateFloats(3L * rays));
         depth = own(device.allocateFloats(rays));
@@ -381,6 +383,25 @@ public final class HeadModelStep implements AutoCloseable {
         backwardLayer(unc2, v(ghu), v(u1), 32, v(gu1), 32, true, false);
         backwardLayer(unc1, v(gu1), v(h0), H0, v(gh0), H0, false, true);
         CudaNn.hashGridBackwardEmbeddings(device, gridLaunch, samples, v(points), 3, v(gh0), H0, v(gridGrads));
+    }
+
+    /**
+     * sigma [m], rgb [m][3] of externally placed samples (points, unit directions [m][3]) through the fused
+     * networks with this step's parameters (enqueued); enc [m][36] and sh [m][16] are scratch.
+     */
+    public void forwardSamples(long m, DeviceBuffer samplePoints, DeviceBuffer sampleDirs, DeviceBuffer encScratch,
+                               DeviceBuffer shScratch, DeviceBuffer sigmaOut, DeviceBuffer rgbOut) {
+        if (path != Path.FUSED_FP16) {
+            throw new IllegalStateException("forwardSamples runs the fused networks; this step runs " + path);
+        }
+        if (m == 0) {
+            return;
+        }
+        CudaNn.hashGridForward(device, gridLaunch, m, v(samplePoints), 3, v(gridParams), v(encScratch), ENC);
+        CudaNn.shForward(device, m, v(sampleDirs), v(shScratch), FusedHeadLayout.SH_WIDTH);
+        FusedHeadKernels.packWeights(device, packTable, layers().size(), netParams, packed);
+        FusedHeadKernels.forward(device, m, encScratch, shScratch, packed, audio, expression, code, sigmaOut, 0, rgbOut,
+                null, null, null);
     }
 
     /** Render forward (enqueued): networks without the uncertainty head, then compositing over the background. */
