@@ -80,6 +80,14 @@ public final class HeadModelStep implements AutoCloseable {
     }
 
     public HeadModelStep(CudaDevice device, int rays, int samplesPerRay, long seed, Path path) {
+        this(device, rays, samplesPerRay, seed, path, 1e-4f);
+    }
+
+    /**
+     * @param gridInitRange the tri-plane embeddings start uniform in [-gridInitRange, gridInitRange] (SyncTalk:
+     *                      1e-4; the parity check uses trained-like magnitudes, see FusedHeadParityCheck)
+     */
+    public HeadModelStep(CudaDevice device, int rays, int samplesPerRay, long seed, Path path, float gridInitRange) {
         this.device = device;
         this.path = path;
         this.rays = rays;
@@ -106,7 +114,7 @@ public final class HeadModelStep implements AutoCloseable {
         gridParamCount = 3L * grid.parameterRows() * grid.featuresPerLevel();
 
         gridLaunch = new CudaNn.GridLaunch(grid, 3, CudaNn.TRI_PLANE_AXES, own(device.uploadInts(CudaNn.levelTable(grid))));
-        gridParams = upload(uniform(rng, gridParamCount, -1e-4f, 1e-4f));
+        gridParams = upload(uniform(rng, gridParamCount, -gridInitRange, gridInitRange));
         float[] net = new float[(int) netParamCount];
         for (Layer l : layers()) {
             float k = (float) (1.0 / Math.sqrt(l.in()));
