@@ -27,7 +27,7 @@ command -v jlink >/dev/null || { echo "bundle.sh: jlink (a JDK 17) is needed for
 echo "building the gpu module jar"
 (cd "$repo" && mvn -q -B -pl gpu -am -DskipTests package)
 jar="$(ls "$repo"/gpu/target/synctalk-gpu-*.jar | grep -v -E 'sources|tests' | head -n 1)"
-unzip -l "$jar" | grep -q 'cuda/saxpy.compute_90.ptx' || { echo "bundle.sh: $jar holds no PTX" >&2; exit 1; }
+unzip -l "$jar" | grep 'cuda/saxpy.compute_90.ptx' >/dev/null || { echo "bundle.sh: $jar holds no PTX" >&2; exit 1; }
 shim="$repo/gpu/target/classes/native/linux-x86_64/libcudnn.so.8"
 [[ -f "$shim" ]] || { echo "bundle.sh: the cuDNN shim was not built ($shim)" >&2; exit 1; }
 

@@ -181,6 +181,15 @@ public final class CudaDevice implements AutoCloseable {
                         s.blockZ(), s.sharedMemoryBytes(), defaultStream, args.toKernelParams(), null));
     }
 
+    /** Lets {@code kernel} launch with up to {@code bytes} of dynamic shared memory (above 48 KiB needs opting in). */
+    void allowDynamicSharedMemory(CudaKernel kernel, int bytes) {
+        bind();
+        call(() -> "allowing " + bytes + " bytes of dynamic shared memory for " + kernel.ref()
+                        + " (cuFuncSetAttribute)",
+                () -> jcuda.driver.JCudaDriver.cuFuncSetAttribute(kernel.function(),
+                        jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes));
+    }
+
     /** Waits for all queued work; an error raised by a kernel is reported here, naming the last launch. */
     public void synchronize() {
         bind();

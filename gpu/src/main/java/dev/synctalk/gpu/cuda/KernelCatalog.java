@@ -36,9 +36,25 @@ public final class KernelCatalog {
     public static final KernelRef HEAD_OUTPUTS_FORWARD = new KernelRef("headnet", "head_outputs_forward");
     public static final KernelRef HEAD_OUTPUTS_BACKWARD = new KernelRef("headnet", "head_outputs_backward");
 
+    public static final KernelRef FUSED_HEAD_FORWARD = new KernelRef("fusedhead", "fused_head_forward");
+    public static final KernelRef FUSED_HEAD_BACKWARD = new KernelRef("fusedhead", "fused_head_backward");
+    public static final KernelRef FUSED_WEIGHT_GRAD = new KernelRef("fusedhead", "fused_weight_grad");
+    public static final KernelRef FUSED_PACK_WEIGHTS = new KernelRef("fusedhead", "fused_pack_weights");
+
+    public static final KernelRef MARCH_COUNT = new KernelRef("occupancy", "march_count");
+    public static final KernelRef SCAN_RAYS = new KernelRef("occupancy", "scan_rays");
+    public static final KernelRef MARCH_WRITE = new KernelRef("occupancy", "march_write");
+    public static final KernelRef OCCUPANCY_CELL_CENTRES = new KernelRef("occupancy", "occupancy_cell_centres");
+    public static final KernelRef OCCUPANCY_ELLIPSOID_MASK = new KernelRef("occupancy", "occupancy_ellipsoid_mask");
+    public static final KernelRef OCCUPANCY_BUILD = new KernelRef("occupancy", "occupancy_build");
+    public static final KernelRef TAKE_CHANNEL = new KernelRef("occupancy", "take_channel");
+
     public static final List<KernelRef> ALL = List.of(SAXPY, SAXPY_BACKWARD, ADAMW_STEP, BLUR_ROWS, BLUR_COLS,
             BLUR_ROWS_BACKWARD, BLUR_COLS_BACKWARD, MASKED_MERGE, MASKED_MERGE_BACKWARD, NECK_FILL_COLOUR,
-            HASHGRID_FORWARD, HASHGRID_BACKWARD_EMBEDDINGS, HASHGRID_BACKWARD_COORDS, SH_FORWARD, SH_BACKWARD, DENSE_ROWS, DENSE_WEIGHT_GRAD, VOLUME_RENDER_FORWARD, VOLUME_RENDER_BACKWARD, MSE_FORWARD, MSE_BACKWARD, RENDER_MSE_TRAIN, ACTIVATION_FORWARD, ACTIVATION_BACKWARD, HEAD_MODULATE_FORWARD, HEAD_MODULATE_BACKWARD, HEAD_SIGMA_FORWARD, HEAD_SIGMA_BACKWARD, HEAD_OUTPUTS_FORWARD, HEAD_OUTPUTS_BACKWARD);
+            HASHGRID_FORWARD, HASHGRID_BACKWARD_EMBEDDINGS, HASHGRID_BACKWARD_COORDS, SH_FORWARD, SH_BACKWARD, DENSE_ROWS, DENSE_WEIGHT_GRAD, VOLUME_RENDER_FORWARD, VOLUME_RENDER_BACKWARD, MSE_FORWARD, MSE_BACKWARD, RENDER_MSE_TRAIN, ACTIVATION_FORWARD, ACTIVATION_BACKWARD, HEAD_MODULATE_FORWARD, HEAD_MODULATE_BACKWARD, HEAD_SIGMA_FORWARD, HEAD_SIGMA_BACKWARD, HEAD_OUTPUTS_FORWARD, HEAD_OUTPUTS_BACKWARD,
+            FUSED_HEAD_FORWARD, FUSED_HEAD_BACKWARD, FUSED_WEIGHT_GRAD, FUSED_PACK_WEIGHTS,
+            MARCH_COUNT, SCAN_RAYS, MARCH_WRITE, OCCUPANCY_CELL_CENTRES, OCCUPANCY_ELLIPSOID_MASK, OCCUPANCY_BUILD,
+            TAKE_CHANNEL);
 
     /** Threads per block of the 1-D element-wise kernels (their .cu headers say 256). */
     public static final int ELEMENTWISE_BLOCK = 256;

@@ -27,6 +27,10 @@ import dev.synctalk.gpu.render.VolumeRenderer;
  * non-face uncertainty term); the uncertainty weighting of the MSE is not modelled. Per-frame codes
  * (audio, expression, individual) are fixed inputs: their encoders run once per frame.
  * Inputs are seeded random points in the unit cube, unit view directions, dt = 1/16 and random targets.
+ *
+ * <p>Two implementations of the same step ({@link Path}): the fp32 layer-by-layer kernels (dense.cu, one
+ * launch per layer and direction), and the fused fp16 tensor-core kernels (fusedhead.cu: one launch for all
+ * MLPs forward, one backward, one for every weight gradient). Parameters and AdamW stay fp32 in both.
  */
 public final class HeadModelStep implements AutoCloseable {
 
@@ -34,12 +38,23 @@ public final class HeadModelStep implements AutoCloseable {
     public record Layer(int in, int out, long offset) {
     }
 
+    /** Which kernels run the networks. */
+    public enum Path {
+        /** dense.cu, fp32 on the CUDA cores, one launch per layer and direction. */
+        LAYERWISE_FP32,
+        /** fusedhead.cu, fp16 operands with fp32 accumulation on the tensor cores, whole networks per launch. */
+        FUSED_FP16
+    }
+
     public static final int ENC = 36;
     public static final int H0 = 75;
     public static final int CIN = 84;
     private static final float BOUND = 1f;
+    /** The uncertainty head's gradient summed over samples (the shape of SyncTalk's non-face uncertainty term). */
+    private static final float UNCERTAINTY_GRADIENT = 0.01f;
 
     private final CudaDevice device;
+    private final Path path;
     private final int rays;
     private final long samples;
     private final HashGrid2D grid = HashGrid2D.syncTalkPlane(BOUND);
@@ -56,9 +71,25 @@ public final class HeadModelStep implements AutoCloseable {
     private final DeviceBuffer loss, gSigma, gRgb, ghc, ghu, gc1, gcin, graw, gs2, gs1, gh0, gAttA, gAttE, gAudH,
             gEyeH, gu1;
     private final DeviceBuffer image, depth, weightsSum;
+    // fused path
+    private final DeviceBuffer enc, shc, packed, packTable, gradTable, extras, planes, gradPlanes, gradEnc;
+    private final float lossScale;
 
     public HeadModelStep(CudaDevice device, int rays, int samplesPerRay, long seed) {
+        this(device, rays, samplesPerRay, seed, Path.LAYERWISE_FP32);
+    }
+
+    public HeadModelStep(CudaDevice device, int rays, int samplesPerRay, long seed, Path path) {
+        this(device, rays, samplesPerRay, seed, path, 1e-4f);
+    }
+
+    /**
+     * @param gridInitRange the tri-plane embeddings start uniform in [-gridInitRange, gridInitRange] (SyncTalk:
+     *                      1e-4; the parity check uses trained-like magnitudes, see FusedHeadParityCheck)
+     */
+    public HeadModelStep(CudaDevice device, int rays, int samplesPerRay, long seed, Path path, float gridInitRange) {
         this.device = device;
+        this.path = path;
         this.rays = rays;
         this.samples = (long) rays * samplesPerRay;
         SplittableRandom rng = new SplittableRandom(seed);
@@ -83,7 +114,7 @@ public final class HeadModelStep implements AutoCloseable {
         gridParamCount = 3L * grid.parameterRows() * grid.featuresPerLevel();
 
         gridLaunch = new CudaNn.GridLaunch(grid, 3, CudaNn.TRI_PLANE_AXES, own(device.uploadInts(CudaNn.levelTable(grid))));
-        gridParams = upload(uniform(rng, gridParamCount, -1e-4f, 1e-4f));
+        gridParams = upload(uniform(rng, gridParamCount, -gridInitRange, gridInitRange));
         float[] net = new float[(int) netParamCount];
         for (Layer l : layers()) {
             float k = (float) (1.0 / Math.sqrt(l.in()));
@@ -129,12 +160,36 @@ public final class HeadModelStep implements AutoCloseable {
         expression = upload(uniform(rng, 7, 0f, 1f));
         code = upload(uniform(rng, 4, -1f, 1f));
 
-        h0 = alloc(H0); audH = alloc(64); attA = alloc(32); eyeH = alloc(64); attE = alloc(7);
-        s1 = alloc(64); s2 = alloc(64); raw = alloc(65); sigma = alloc(1); cin = alloc(CIN); c1 = alloc(64);
-        hc = alloc(3); rgb = alloc(3); u1 = alloc(32); hu = alloc(1); unc = alloc(1);
-        gSigma = alloc(1); gRgb = alloc(3); ghc = alloc(3); ghu = alloc(1); gc1 = alloc(64); gcin = alloc(CIN);
-        graw = alloc(65); gs2 = alloc(64); gs1 = alloc(64); gh0 = alloc(H0); gAttA = alloc(32); gAttE = alloc(7);
-        gAudH = alloc(64); gEyeH = alloc(64); gu1 = alloc(32);
+        boolean layerwise = path == Path.LAYERWISE_FP32;
+        sigma = alloc(1); rgb = alloc(3); unc = alloc(1); gSigma = alloc(1); gRgb = alloc(3);
+        h0 = layerwise ? alloc(H0) : null; audH = layerwise ? alloc(64) : null; attA = layerwise ? alloc(32) : null;
+        eyeH = layerwise ? alloc(64) : null; attE = layerwise ? alloc(7) : null; s1 = layerwise ? alloc(64) : null;
+        s2 = layerwise ? alloc(64) : null; raw = layerwise ? alloc(65) : null; cin = layerwise ? alloc(CIN) : null;
+        c1 = layerwise ? alloc(64) : null; hc = layerwise ? alloc(3) : null; u1 = layerwise ? alloc(32) : null;
+        hu = layerwise ? alloc(1) : null; ghc = layerwise ? alloc(3) : null; ghu = layerwise ? alloc(1) : null;
+        gc1 = layerwise ? alloc(64) : null; gcin = layerwise ? alloc(CIN) : null; graw = layerwise ? alloc(65) : null;
+        gs2 = layerwise ? alloc(64) : null; gs1 = layerwise ? alloc(64) : null; gh0 = layerwise ? alloc(H0) : null;
+        gAttA = layerwise ? alloc(32) : null; gAttE = layerwise ? alloc(7) : null; gAudH = layerwise ? alloc(64) : null;
+        gEyeH = layerwise ? alloc(64) : null; gu1 = layerwise ? alloc(32) : null;
+        if (layerwise) {
+            enc = shc = packed = packTable = gradTable = extras = planes = gradPlanes = gradEnc = null;
+        } else {
+            enc = alloc(FusedHeadLayout.ENCODING_WIDTH);
+            shc = alloc(FusedHeadLayout.SH_WIDTH);
+            extras = alloc(FusedHeadLayout.EXTRAS);
+            gradEnc = alloc(FusedHeadLayout.ENCODING_WIDTH);
+            planes = alloc(FusedHeadLayout.ACTIVATION_WIDTH / 2);
+            gradPlanes = alloc(FusedHeadLayout.GRADIENT_WIDTH / 2);
+            packed = zeros(FusedHeadLayout.WEIGHT_HALVES / 2);
+            FusedHeadLayout.HeadLayers roles = new FusedHeadLayout.HeadLayers(aud1, aud2, eye1, eye2, sig1, sig2, sig3,
+                    col1, col2, unc1, unc2);
+            packTable = own(device.uploadInts(FusedHeadLayout.packTable(roles)));
+            gradTable = own(device.uploadInts(FusedHeadLayout.weightGradTable(roles)));
+        }
+        // gradients are ~1/rays small and shrink further back through the sigma net: scaled up before they are
+        // rounded to fp16 (a power of two, exact to undo); 4096 / rays keeps the colour logits' gradient below
+        // ~700, far from fp16's 65504, while the sigma net's stay above fp16's subnormal range.
+        lossScale = 4096f * Integer.highestOneBit(rays);
         loss = own(device.allocateFloats(rays));
         image = own(device.allocateFloats(3L * rays));
         depth = own(device.allocateFloats(rays));
@@ -247,12 +302,81 @@ public final class HeadModelStep implements AutoCloseable {
 
     /** One training step (enqueued): zero gradients, forward, loss, backward, AdamW at 1-based {@code step}. */
     public void trainStep(long step) {
+        computeGradients();
+        CudaAdamW.step(device, gridParamCount, gridParams, gridGrads, gridM, gridV,
+                AdamWScalars.of(1e-2, 0.0, 0.99, 1e-8, 0.0, step));
+        CudaAdamW.step(device, netParamCount, netParams, netGrads, netM, netV,
+                AdamWScalars.of(1e-3, 0.0, 0.99, 1e-8, 0.0, step));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Zero the gradients, then forward, loss and backward into them (enqueued); no parameter update. */
+    public void computeGradients() {
         device.fill(gridGrads, 0f);
         device.fill(netGrads, 0f);
+        if (path == Path.FUSED_FP16) {
+            fusedGradients();
+        } else {
+            layerwiseGradients();
+        }
+    }
+
+    private void encodeAndPack() {
+        CudaNn.hashGridForward(device, gridLaunch, samples, v(points), 3, v(gridParams), v(enc), ENC);
+        CudaNn.shForward(device, samples, v(dirs), v(shc), FusedHeadLayout.SH_WIDTH);
+        FusedHeadKernels.packWeights(device, packTable, layers().size(), netParams, packed);
+    }
+
+    private void fusedGradients() {
+        encodeAndPack();
+        FusedHeadKernels.forward(device, samples, enc, shc, packed, audio, expression, code, sigma, 0, rgb, unc, extras,
+                planes);
+        CudaNn.renderMseTrain(device, deviceRays(), v(background), v(target), VolumeRenderer.TRAINING_THRESHOLD,
+                v(loss), v(gSigma), v(gRgb));
+        FusedHeadKernels.backward(device, samples, packed, audio, expression, planes, extras, gSigma, gRgb,
+                UNCERTAINTY_GRADIENT / samples, lossScale, gradEnc, gradPlanes);
+        FusedHeadKernels.weightGrad(device, samples, gradTable, layers().size(), planes, gradPlanes, lossScale, netGrads);
+        CudaNn.hashGridBackwardEmbeddings(device, gridLaunch, samples, v(points), 3, v(gradEnc), ENC, v(gridGrads));
+    }
+
+    /**
+     * The fused training step's phases in order, each enqueue-only, for timing them one by one (running them
+     * in this order is one step without the gradient zeroing).
+     */
+    public java.util.LinkedHashMap<String, Runnable> fusedPhases(long step) {
+        if (path != Path.FUSED_FP16) {
+            throw new IllegalStateException("phases are those of the fused path; this step runs " + path);
+        }
+        java.util.LinkedHashMap<String, Runnable> phases = new java.util.LinkedHashMap<>();
+        phases.put("tri-plane + SH encode, pack weights", this::encodeAndPack);
+        phases.put("fused forward (all MLPs)", () -> FusedHeadKernels.forward(device, samples, enc, shc, packed, audio,
+                expression, code, sigma, 0, rgb, unc, extras, planes));
+        phases.put("volume render + MSE fwd/bwd", () -> CudaNn.renderMseTrain(device, deviceRays(), v(background),
+                v(target), VolumeRenderer.TRAINING_THRESHOLD, v(loss), v(gSigma), v(gRgb)));
+        phases.put("fused backward (input grads)", () -> FusedHeadKernels.backward(device, samples, packed, audio,
+                expression, planes, extras, gSigma, gRgb, UNCERTAINTY_GRADIENT / samples, lossScale, gradEnc, gradPlanes));
+        phases.put("fused weight gradients (11 layers)", () -> FusedHeadKernels.weightGrad(device, samples, gradTable,
+                layers().size(), planes, gradPlanes, lossScale, netGrads));
+        phases.put("tri-plane backward (atomics)", () -> CudaNn.hashGridBackwardEmbeddings(device, gridLaunch, samples,
+                v(points), 3, v(gradEnc), ENC, v(gridGrads)));
+        phases.put("AdamW grid + networks", () -> {
+            CudaAdamW.step(device, gridParamCount, gridParams, gridGrads, gridM, gridV,
+                    AdamWScalars.of(1e-2, 0.0, 0.99, 1e-8, 0.0, step));
+            CudaAdamW.step(device, netParamCount, netParams, netGrads, netM, netV,
+                    AdamWScalars.of(1e-3, 0.0, 0.99, 1e-8, 0.0, step));
+        });
+        return phases;
+    }
+
+    private void layerwiseGradients() {
         forwardNetworks(true);
         CudaNn.renderMseTrain(device, deviceRays(), v(background), v(target), VolumeRenderer.TRAINING_THRESHOLD,
                 v(loss), v(gSigma), v(gRgb));
-        CudaNn.headOutputsBackward(device, samples, v(hc), v(gRgb), v(hu), 0.01f / samples, v(ghc), v(ghu));
+        CudaNn.headOutputsBackward(device, samples, v(hc), v(gRgb), v(hu), UNCERTAINTY_GRADIENT / samples, v(ghc),
+                v(ghu));
         backwardLayer(col2, v(ghc), v(c1), 64, v(gc1), 64, true, false);
         backwardLayer(col1, v(gc1), v(cin), CIN, v(gcin), CIN, false, false);
         CudaNn.headSigmaBackward(device, samples, v(raw), v(gSigma), v(gcin), v(graw));
@@ -267,17 +391,66 @@ public final class HeadModelStep implements AutoCloseable {
         backwardLayer(unc2, v(ghu), v(u1), 32, v(gu1), 32, true, false);
         backwardLayer(unc1, v(gu1), v(h0), H0, v(gh0), H0, false, true);
         CudaNn.hashGridBackwardEmbeddings(device, gridLaunch, samples, v(points), 3, v(gh0), H0, v(gridGrads));
-        CudaAdamW.step(device, gridParamCount, gridParams, gridGrads, gridM, gridV,
-                AdamWScalars.of(1e-2, 0.0, 0.99, 1e-8, 0.0, step));
-        CudaAdamW.step(device, netParamCount, netParams, netGrads, netM, netV,
-                AdamWScalars.of(1e-3, 0.0, 0.99, 1e-8, 0.0, step));
+    }
+
+    /**
+     * sigma [m], rgb [m][3] of externally placed samples (points, unit directions [m][3]) through the fused
+     * networks with this step's parameters (enqueued); enc [m][36] and sh [m][16] are scratch.
+     */
+    public void forwardSamples(long m, DeviceBuffer samplePoints, DeviceBuffer sampleDirs, DeviceBuffer encScratch,
+                               DeviceBuffer shScratch, DeviceBuffer sigmaOut, DeviceBuffer rgbOut) {
+        if (path != Path.FUSED_FP16) {
+            throw new IllegalStateException("forwardSamples runs the fused networks; this step runs " + path);
+        }
+        if (m == 0) {
+            return;
+        }
+        CudaNn.hashGridForward(device, gridLaunch, m, v(samplePoints), 3, v(gridParams), v(encScratch), ENC);
+        CudaNn.shForward(device, m, v(sampleDirs), v(shScratch), FusedHeadLayout.SH_WIDTH);
+        FusedHeadKernels.packWeights(device, packTable, layers().size(), netParams, packed);
+        FusedHeadKernels.forward(device, m, encScratch, shScratch, packed, audio, expression, code, sigmaOut, 0, rgbOut,
+                null, null, null);
     }
 
     /** Render forward (enqueued): networks without the uncertainty head, then compositing over the background. */
     public void renderForward() {
-        forwardNetworks(false);
+        if (path == Path.FUSED_FP16) {
+            encodeAndPack();
+            FusedHeadKernels.forward(device, samples, enc, shc, packed, audio, expression, code, sigma, 0, rgb, null,
+                    null, null);
+        } else {
+            forwardNetworks(false);
+        }
         CudaNn.volumeRenderForward(device, deviceRays(), VolumeRenderer.TRAINING_THRESHOLD, v(background), v(image),
                 v(depth), v(weightsSum));
+    }
+
+    /** Sets the per-sample outputs to NaN, so a kernel that leaves one unwritten shows in a comparison. */
+    public void poisonOutputs() {
+        device.poison(sigma);
+        device.poison(rgb);
+        device.poison(unc);
+    }
+
+    /** Network parameter gradients [netParameterCount] (synchronises). */
+    public float[] networkGradients() {
+        return device.download(netGrads, (int) netParamCount);
+    }
+
+    public float[] gridGradients() {
+        return device.download(gridGrads, (int) gridParamCount);
+    }
+
+    public float[] sigmaValues() {
+        return device.download(sigma, (int) samples);
+    }
+
+    public float[] rgbValues() {
+        return device.download(rgb, (int) (3 * samples));
+    }
+
+    public float[] uncertaintyValues() {
+        return device.download(unc, (int) samples);
     }
 
     /** Mean per-ray MSE of the last training step (synchronises). */
