@@ -610,4 +610,35 @@ public final class CudaBackend implements Backend {
     public void densityGridThreshold(Tensor grid, float threshold, Tensor occupancy) {
         host.densityGridThreshold(grid, threshold, occupancy);
     }
+
+    @Override
+    public void alphaOverForward(Tensor alpha, Tensor foreground, Tensor background, Tensor out) {
+        host.alphaOverForward(alpha, foreground, background, out);
+    }
+
+    @Override
+    public void alphaOverBackward(Tensor alpha, Tensor foreground, Tensor background, Tensor gradOut, Tensor gradAlpha,
+                                  Tensor gradForeground) {
+        host.alphaOverBackward(alpha, foreground, background, gradOut, gradAlpha, gradForeground);
+    }
+
+    @Override
+    public void offsetClampForward(Tensor base, Tensor offset, float limit, Tensor out) {
+        host.offsetClampForward(base, offset, limit, out);
+    }
+
+    @Override
+    public void offsetClampBackward(Tensor base, Tensor offset, float limit, Tensor gradOut, Tensor gradOffset) {
+        host.offsetClampBackward(base, offset, limit, gradOut, gradOffset);
+    }
+
+    @Override
+    public void projectAnchorsForward(Tensor anchors, Tensor pose, Tensor projected) {
+        host.projectAnchorsForward(anchors, pose, projected);
+    }
+
+    @Override
+    public void projectAnchorsBackward(Tensor anchors, Tensor pose, Tensor gradProjected, Tensor gradAnchors) {
+        host.projectAnchorsBackward(anchors, pose, gradProjected, gradAnchors);
+    }
 }

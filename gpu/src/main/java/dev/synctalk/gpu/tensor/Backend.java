@@ -168,6 +168,27 @@ public interface Backend extends AutoCloseable {
     /** gradWeights [B, T] and gradValues [B, T, C] (each nullable, overwritten) from gradOut [B, C]. */
     void attentionPoolBackward(Tensor weights, Tensor values, Tensor gradOut, Tensor gradWeights, Tensor gradValues);
 
+    // ---- torso and compositing ---------------------------------------------------------------------
+
+    /** out [N, 3] = alpha [N] * foreground [N, 3] + (1 - alpha) * background [N, 3] (straight alpha). */
+    void alphaOverForward(Tensor alpha, Tensor foreground, Tensor background, Tensor out);
+
+    /** gradAlpha [N], gradForeground [N, 3] (each nullable, overwritten) from gradOut [N, 3]. */
+    void alphaOverBackward(Tensor alpha, Tensor foreground, Tensor background, Tensor gradOut, Tensor gradAlpha,
+                           Tensor gradForeground);
+
+    /** out = clamp(base + offset, -limit, limit), all of one shape. */
+    void offsetClampForward(Tensor base, Tensor offset, float limit, Tensor out);
+
+    /** gradOffset (overwritten) = gradOut where base + offset lies inside [-limit, limit], else 0. */
+    void offsetClampBackward(Tensor base, Tensor offset, float limit, Tensor gradOut, Tensor gradOffset);
+
+    /** projected [2K] = image-plane (x / (w z), y / (w z)) of anchors [K, 4] in the camera of pose [4, 4]. */
+    void projectAnchorsForward(Tensor anchors, Tensor pose, Tensor projected);
+
+    /** gradAnchors [K, 4] += d/d(anchors) from gradProjected [2K]. */
+    void projectAnchorsBackward(Tensor anchors, Tensor pose, Tensor gradProjected, Tensor gradAnchors);
+
     // ---- regularisers -----------------------------------------------------------------------------
 
     /** Per-ray ambient loss [R] from ambient [R, 3] and lowerFace [R]. */

@@ -13,6 +13,8 @@ import dev.synctalk.gpu.mlp.Conv1d;
 import dev.synctalk.gpu.mlp.Dense;
 import dev.synctalk.gpu.optim.AdamWConfig;
 import dev.synctalk.gpu.optim.AdamWUpdate;
+import dev.synctalk.gpu.render.AlphaOver;
+import dev.synctalk.gpu.render.AnchorProjection;
 import dev.synctalk.gpu.render.CameraRays;
 import dev.synctalk.gpu.render.DensityGridKernels;
 import dev.synctalk.gpu.render.MarchedRays;
@@ -392,6 +394,81 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < tensors.length; i++) {
             Tensor.requireShape("per-ray operand " + i + " of the uncertainty loss", tensors[i], rays);
         }
+    }
+
+    // ---- torso and compositing ---------------------------------------------------------------------
+
+    private static int alphaPixels(Tensor alpha, Tensor foreground, Tensor background) {
+        int n = alpha.size();
+        Tensor.requireShape("alpha", alpha, n);
+        Tensor.requireShape("alpha-over foreground", foreground, n, AlphaOver.CHANNELS);
+        Tensor.requireShape("alpha-over background", background, n, AlphaOver.CHANNELS);
+        return n;
+    }
+
+    @Override
+    public void alphaOverForward(Tensor alpha, Tensor foreground, Tensor background, Tensor out) {
+        int n = alphaPixels(alpha, foreground, background);
+        Tensor.requireShape("alpha-over output", out, n, AlphaOver.CHANNELS);
+        pool.forEachChunk(n, ROWS_PER_CHUNK, (s, t) ->
+                AlphaOver.forward(alpha.data(), foreground.data(), background.data(), out.data(), s, t));
+    }
+
+    @Override
+    public void alphaOverBackward(Tensor alpha, Tensor foreground, Tensor background, Tensor gradOut, Tensor gradAlpha,
+                                  Tensor gradForeground) {
+        int n = alphaPixels(alpha, foreground, background);
+        Tensor.requireShape("alpha-over output gradient", gradOut, n, AlphaOver.CHANNELS);
+        if (gradAlpha != null) {
+            Tensor.requireShape("alpha gradient", gradAlpha, n);
+        }
+        if (gradForeground != null) {
+            Tensor.requireShape("alpha-over foreground gradient", gradForeground, n, AlphaOver.CHANNELS);
+        }
+        float[] ga = gradAlpha == null ? null : gradAlpha.data();
+        float[] gf = gradForeground == null ? null : gradForeground.data();
+        pool.forEachChunk(n, ROWS_PER_CHUNK, (s, t) -> AlphaOver.backward(alpha.data(), foreground.data(),
+                background.data(), gradOut.data(), ga, gf, null, s, t));
+    }
+
+    @Override
+    public void offsetClampForward(Tensor base, Tensor offset, float limit, Tensor out) {
+        Tensor.requireShape("clamped offset", offset, base.shape());
+        Tensor.requireShape("offset-clamp output", out, base.shape());
+        pool.forEachChunk(base.size(), ELEMENTS_PER_CHUNK, (s, t) ->
+                TensorKernels.offsetClamp(base.data(), offset.data(), limit, out.data(), s, t));
+    }
+
+    @Override
+    public void offsetClampBackward(Tensor base, Tensor offset, float limit, Tensor gradOut, Tensor gradOffset) {
+        Tensor.requireShape("clamped offset", offset, base.shape());
+        Tensor.requireShape("offset-clamp output gradient", gradOut, base.shape());
+        Tensor.requireShape("clamped offset gradient", gradOffset, base.shape());
+        pool.forEachChunk(base.size(), ELEMENTS_PER_CHUNK, (s, t) -> TensorKernels.offsetClampBackward(base.data(),
+                offset.data(), limit, gradOut.data(), gradOffset.data(), s, t));
+    }
+
+    private static int anchorCount(Tensor anchors, Tensor pose) {
+        int k = anchors.dim(0);
+        Tensor.requireShape("anchor points", anchors, k, 4);
+        Tensor.requireShape("anchor projection pose", pose, 4, 4);
+        return k;
+    }
+
+    @Override
+    public void projectAnchorsForward(Tensor anchors, Tensor pose, Tensor projected) {
+        int k = anchorCount(anchors, pose);
+        Tensor.requireShape("projected anchors", projected, 2 * k);
+        // a handful of points: one task, no pool
+        AnchorProjection.forward(anchors.data(), pose.data(), projected.data(), k);
+    }
+
+    @Override
+    public void projectAnchorsBackward(Tensor anchors, Tensor pose, Tensor gradProjected, Tensor gradAnchors) {
+        int k = anchorCount(anchors, pose);
+        Tensor.requireShape("projected anchor gradient", gradProjected, 2 * k);
+        Tensor.requireShape("anchor point gradient", gradAnchors, k, 4);
+        AnchorProjection.backward(anchors.data(), pose.data(), gradProjected.data(), gradAnchors.data(), k);
     }
 
     // ---- tensor plumbing --------------------------------------------------------------------------

@@ -169,4 +169,23 @@ public final class TensorKernels {
             }
         }
     }
+
+    /**
+     * out[i] = clamp(base[i] + offset[i], -limit, limit), elements [start, end): SyncTalk's torso
+     * coordinate deformation {@code (x + dx).clamp(-1, 1)}.
+     */
+    public static void offsetClamp(float[] base, float[] offset, float limit, float[] out, int start, int end) {
+        for (int i = start; i < end; i++) {
+            out[i] = Math.min(limit, Math.max(-limit, base[i] + offset[i]));
+        }
+    }
+
+    /** gradOffset[i] = gradOut[i] where -limit &lt;= base + offset &lt;= limit, else 0 (torch's clamp), [start, end). */
+    public static void offsetClampBackward(float[] base, float[] offset, float limit, float[] gradOut,
+                                           float[] gradOffset, int start, int end) {
+        for (int i = start; i < end; i++) {
+            float v = base[i] + offset[i];
+            gradOffset[i] = v >= -limit && v <= limit ? gradOut[i] : 0f;
+        }
+    }
 }
