@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * connections, cycles, params, devices and unknown keys. Reports every error with its {@code file:line}.
  */
 public final class GraphValidator {
-    private static final Pattern DEVICE = Pattern.compile("cpu|gpu:(0|[1-9][0-9]{0,3})");
+    private static final Pattern DEVICE = Pattern.compile("cpu|gpu:([0-7])");
 
     private final StageRegistry registry;
 
@@ -59,7 +59,7 @@ public final class GraphValidator {
     public static OptionalInt gpuOrdinal(String device) {
         Matcher m = DEVICE.matcher(device == null ? "" : device);
         if (!m.matches()) {
-            throw new IllegalArgumentException("malformed device '" + device + "'; expected \"cpu\" or \"gpu:N\"");
+            throw new IllegalArgumentException("malformed device '" + device + "'; expected \"cpu\" or \"gpu:N\" with N from 0 to 7");
         }
         return m.group(1) == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(m.group(1)));
     }
@@ -154,7 +154,7 @@ public final class GraphValidator {
             }
             boolean gpu = false;
             if (stage.device() == null || !DEVICE.matcher(stage.device()).matches()) {
-                error(at, "stage '" + name + "' has malformed device '" + stage.device() + "'; expected \"cpu\" or \"gpu:N\"");
+                error(at, "stage '" + name + "' has malformed device '" + stage.device() + "'; expected \"cpu\" or \"gpu:N\" with N from 0 to 7");
             } else {
                 gpu = stage.device().startsWith("gpu:");
                 if (type != null && type.placement() == Placement.GPU && !gpu) {

@@ -1,6 +1,5 @@
 package dev.synctalk.engine.runtime;
 
-import dev.synctalk.engine.stage.Placement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +30,9 @@ public final class RunGuardian {
                 StageHost host = e.getValue();
                 String dispatcher = dispatchers.get(e.getKey());
                 if (dispatcher == null) {
-                    dispatcher = host.type().placement() == Placement.GPU || host.context().gpuDevice().isPresent()
-                            ? "synctalk.gpu-dispatcher" : "synctalk.stage-dispatcher";
+                    dispatcher = host.context().gpuDevice()
+                            .map(device -> "synctalk.gpu-" + device + "-dispatcher")
+                            .orElse("synctalk.stage-dispatcher");
                 }
                 refs.put(e.getKey(), ctx.spawn(StageActor.create(host), "stage-" + safe(e.getKey()),
                         DispatcherSelector.fromConfig(dispatcher)));

@@ -247,18 +247,27 @@ class EngineRunTest {
     }
 
     @Test
-    void gpuStageRunsOnItsOwnPinnedThread() throws Exception {
+    void stagesOnOneGpuShareThatDevicesSingleThreadAndDevicesDoNotShare() throws Exception {
         GraphDefinition g = GraphBuilder.named("pinned")
                 .stage("source", "count", Map.of("count", 30))
-                .stageOnDevice("gpu", "thread-name", "gpu:0", Map.of())
-                .edge("source.out", "gpu.in")
+                .stageOnDevice("a", "thread-name", "gpu:0", Map.of("file", "a.txt"))
+                .stageOnDevice("b", "thread-name", "gpu:0", Map.of("file", "b.txt"))
+                .stageOnDevice("c", "thread-name", "gpu:1", Map.of("file", "c.txt"))
+                .edge("source.out", "a.in")
+                .edge("source.out", "b.in")
+                .edge("source.out", "c.in")
                 .build();
         RunResult r = engine.start(g, Map.of()).await(WAIT);
         assertEquals(RunState.COMPLETED, r.state(), r.error());
-        List<String> lines = Files.readAllLines(r.outputs().resolve("threads.txt"));
-        assertEquals(2, lines.size(), "one thread for every call, then the device: " + lines);
-        assertTrue(lines.get(0).contains("gpu-dispatcher"), lines.get(0));
-        assertEquals("device=0", lines.get(1));
+        List<String> a = Files.readAllLines(r.outputs().resolve("a.txt"));
+        List<String> b = Files.readAllLines(r.outputs().resolve("b.txt"));
+        List<String> c = Files.readAllLines(r.outputs().resolve("c.txt"));
+        assertEquals(2, a.size(), "one thread for every call, then the device: " + a);
+        assertTrue(a.get(0).contains("gpu-0-dispatcher"), a.get(0));
+        assertEquals(a.get(0), b.get(0), "both stages on gpu:0 run on its one thread");
+        assertTrue(c.get(0).contains("gpu-1-dispatcher") && !c.get(0).equals(a.get(0)), c.get(0));
+        assertEquals("device=0", a.get(1));
+        assertEquals("device=1", c.get(1));
     }
 
     @Test

@@ -226,9 +226,9 @@ public final class TestStages {
         }
     }
 
-    /** GPU-placed: writes the name of the thread it ran on, to check pinning. */
+    /** GPU-placed: writes the names of the threads it ran on, to check pinning. */
     public static final class ThreadName extends Base<ThreadName.Config> {
-        public record Config() {
+        public record Config(@Param(defaultValue = "threads.txt") Path file) {
         }
 
         public ThreadName() {
@@ -252,7 +252,7 @@ public final class TestStages {
 
                 @Override
                 public void finish(Emitter out) {
-                    RunDirectory.writeAtomically(ctx.output(Path.of("threads.txt")), String.join("\n", threads)
+                    RunDirectory.writeAtomically(ctx.output(c.file()), String.join("\n", threads)
                             + "\ndevice=" + ctx.gpuDevice().orElse(-1) + "\n");
                 }
             };
