@@ -26,7 +26,8 @@ import dev.synctalk.gpu.render.OccupancyMarch;
  * its median time. A device-to-device copy gives the machine's ceiling to compare with.
  * Inputs are random, never zeros; sizes are chosen well above the 50 MB L2 except where marked.
  *
- * <p>Usage: {@code GpuBenchmark [--repetitions N]} (default 50, after 5 warm-ups).
+ * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave]} (default 50, after 5 warm-ups; {@code --only ave}
+ * runs just the cuDNN audio-visual encoder entries).
  */
 public final class GpuBenchmark {
 
@@ -43,11 +44,17 @@ public final class GpuBenchmark {
 
     public static void main(String[] args) {
         int repetitions = 50;
-        if (args.length == 2 && args[0].equals("--repetitions")) {
-            repetitions = Integer.parseInt(args[1]);
-        } else if (args.length != 0) {
-            System.err.println("usage: GpuBenchmark [--repetitions N]");
-            System.exit(64);
+        boolean aveOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--repetitions") && i + 1 < args.length) {
+                repetitions = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--only") && i + 1 < args.length && args[i + 1].equals("ave")) {
+                aveOnly = true;
+                i++;
+            } else {
+                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave]");
+                System.exit(64);
+            }
         }
         if (!CudaRuntime.available()) {
             System.out.println("NO GPU: " + CudaRuntime.unavailableReason());
@@ -56,7 +63,12 @@ public final class GpuBenchmark {
         try (CudaDevice device = CudaRuntime.open(0)) {
             System.out.println(device + "; median of " + repetitions + " after " + WARMUPS + " warm-ups, CUDA events");
             System.out.println(String.format(Locale.ROOT, "%-44s %12s %12s %10s", "work", "median ms", "min ms", "GB/s"));
-            new GpuBenchmark(device, repetitions).run();
+            GpuBenchmark benchmark = new GpuBenchmark(device, repetitions);
+            if (aveOnly) {
+                benchmark.audioEncoder();
+            } else {
+                benchmark.run();
+            }
         }
     }
 
@@ -78,6 +90,46 @@ public final class GpuBenchmark {
         render(512 * 512, 16, HeadModelStep.Path.LAYERWISE_FP32);
         render(512 * 512, 16, HeadModelStep.Path.FUSED_FP16);
         occupancyRender(16);
+        audioEncoder();
+    }
+
+    /**
+     * The cuDNN audio-visual encoder (random weights; the speed does not depend on them) on mel windows in
+     * [-4, 4]: all 7500 windows of 5 minutes of audio (25 frames/s) in one batch, and one window at a time
+     * (the live case). FLOPs: 2 x multiply-adds of the 13 convolutions, about 0.19 GFLOP per window.
+     */
+    private void audioEncoder() {
+        dev.synctalk.nerf.audio.AudioVisualEncoder encoder = dev.synctalk.nerf.audio.AudioVisualEncoder.randomInit(20261127);
+        double flopPerWindow = 0;
+        int h = dev.synctalk.nerf.audio.AudioVisualEncoder.MEL_BANDS;
+        int w = dev.synctalk.nerf.audio.AudioVisualEncoder.WINDOW_FRAMES;
+        for (dev.synctalk.nerf.audio.AudioVisualEncoder.Block b : dev.synctalk.nerf.audio.AudioVisualEncoder.architecture()) {
+            int oh = b.conv().outputHeight(h);
+            int ow = b.conv().outputWidth(w);
+            flopPerWindow += 2.0 * oh * ow * b.conv().outChannels() * b.conv().inChannels() * b.conv().kernelH() * b.conv().kernelW();
+            h = oh;
+            w = ow;
+        }
+        for (int batch : new int[] {7500, 1}) {
+            try (dev.synctalk.gpu.cuda.conv.CudnnAudioVisualEncoder ave =
+                         new dev.synctalk.gpu.cuda.conv.CudnnAudioVisualEncoder(device, encoder, batch);
+                 DeviceBuffer mel = device.allocateFloats((long) batch * 1280);
+                 DeviceBuffer features = device.allocateFloats((long) batch * 512)) {
+                float[] host = new float[batch * 1280];
+                for (int i = 0; i < host.length; i++) {
+                    host[i] = (float) (8 * rng.nextDouble() - 4);
+                }
+                device.copyToDevice(host, mel);
+                TimingStats t = device.time(WARMUPS, repetitions, () -> ave.encode(mel, features, batch));
+                double windowsPerSecond = batch / (t.medianMillis() / 1000);
+                line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f            %6.1f TFLOP/s",
+                        "cuDNN AVE encoder, batch " + batch + " windows", t.medianMillis(), t.minMillis(),
+                        flopPerWindow * batch / (t.medianMillis() / 1000) / 1e12));
+                line(String.format(Locale.ROOT, "  AVE: %.0f windows/s (%.3f GFLOP per window); 5 min of audio = 7500 windows"
+                        + " in %.2f ms at this batch; algorithms %s", windowsPerSecond, flopPerWindow / 1e9,
+                        7500 / windowsPerSecond * 1000, ave.algorithms()));
+            }
+        }
     }
 
     /**

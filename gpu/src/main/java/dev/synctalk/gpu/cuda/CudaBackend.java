@@ -37,9 +37,10 @@ import dev.synctalk.gpu.tensor.Tensor;
  * accumulated). That makes it the interchangeable, testable path; a training loop that wants the GPU's
  * speed keeps its tensors on the device and calls {@link CudaNn} directly (see {@code HeadModelStep}).
  *
- * <p>Three ops have no kernel in this backend and run on the host through a {@link CpuBackend}: the 1-D
- * convolution (SyncTalk's audio encoder, once per frame), the frequency encoding (torso) and the
- * uncertainty-weighted loss's bookkeeping (a per-batch softmax). {@link #name()} says so.
+ * <p>Some ops have no kernel in this backend and run on the host through a {@link CpuBackend}: the 1-D
+ * convolution (SyncTalk's audio encoder, once per frame), the frequency encoding (torso), the
+ * uncertainty-weighted loss's bookkeeping (a per-batch softmax) and activations dense.cu lacks (the scaled
+ * colour sigmoid, 3 values per sample). {@link #name()} says so.
  *
  * <p>Threading: like {@link CudaDevice}, one thread drives it (the engine's pinned GPU thread).
  */
@@ -68,7 +69,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String name() {
-        return "cuda(" + device.name() + "; conv1d, frequency encoding, uncertainty loss on the host)";
+        return "cuda(" + device.name() + "; conv1d, frequency encoding, uncertainty loss, scaled sigmoid on the host)";
     }
 
     // ---- transfer helpers -----------------------------------------------------------------------------
@@ -319,6 +320,10 @@ public final class CudaBackend implements Backend {
     @Override
     public void activationForward(Activation activation, Tensor x, Tensor y) {
         Tensor.requireShape("activation output", y, x.shape());
+        if (!CudaNn.hasActivationKernel(activation)) {
+            host.activationForward(activation, x, y);
+            return;
+        }
         try (Staging s = new Staging()) {
             DeviceView o = s.out(y);
             CudaNn.activationForward(device, activation, x.size(), s.in(x), o);
@@ -331,6 +336,10 @@ public final class CudaBackend implements Backend {
         Tensor.requireShape("activation output", y, x.shape());
         Tensor.requireShape("activation output gradient", gradY, x.shape());
         Tensor.requireShape("activation input gradient", gradX, x.shape());
+        if (!CudaNn.hasActivationKernel(activation)) {
+            host.activationBackward(activation, x, y, gradY, gradX);
+            return;
+        }
         try (Staging s = new Staging()) {
             DeviceView gx = s.out(gradX);
             CudaNn.activationBackward(device, activation, x.size(), s.in(x), s.in(y), s.in(gradY), gx);

@@ -63,6 +63,8 @@ public final class ParityChecks {
         results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed, 4096, 16));
         results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed + 1, 1001, 7));
         results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.run(device, seed));
+        results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
+        results.add(TrainingParityCheck.run(device, seed));
         return results;
     }
 

@@ -173,6 +173,13 @@ public final class CudaNn {
 
     // ---- activations ----------------------------------------------------------------------------------------
 
+    /** Whether dense.cu has a kernel for {@code activation} (SyncTalk's scaled colour sigmoid has none). */
+    public static boolean hasActivationKernel(Activation activation) {
+        return activation instanceof Activation.Identity || activation instanceof Activation.Relu
+                || activation instanceof Activation.LeakyRelu || activation instanceof Activation.Sigmoid
+                || activation instanceof Activation.Softplus || activation instanceof Activation.TruncExp;
+    }
+
     /** The kernel's code of an activation and its slope argument (leaky ReLU only). */
     public static int activationCode(Activation activation) {
         if (activation instanceof Activation.Identity) {
