@@ -25,6 +25,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Override a graph value: a root variable (video=in.mp4) or a stage param (decode.fps=30).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--portrait",
+            description = "Portrait mode for graphs that support it (infer.conf): sets the graph variable portrait = true.")
+    boolean portrait;
+
     @Option(names = "--run-id", description = "Name the run (default: <graph>-<utc time>-<random>).")
     String runId;
 
@@ -36,6 +40,9 @@ final class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(graph)) {
             System.err.println("synctalk: graph file not found: " + graph.toAbsolutePath());
             return ExitCodes.USAGE;
+        }
+        if (portrait) {
+            overrides.put("portrait", "true");
         }
         GraphDefinition def;
         try {

@@ -1,0 +1,204 @@
+package dev.synctalk.inference;
+
+import dev.synctalk.audio.MelWindow;
+import dev.synctalk.dataset.DatasetException;
+import dev.synctalk.dataset.DatasetFrame;
+import dev.synctalk.dataset.DatasetReader;
+import dev.synctalk.dataset.DatasetSequence;
+import dev.synctalk.dataset.SyncTalkDataset;
+import dev.synctalk.engine.stage.Emitter;
+import dev.synctalk.engine.stage.Inputs;
+import dev.synctalk.engine.stage.Param;
+import dev.synctalk.engine.stage.PortSpec;
+import dev.synctalk.engine.stage.Stage;
+import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.gpu.render.CameraRays;
+import dev.synctalk.gpu.tensor.CpuBackend;
+import dev.synctalk.gpu.tensor.Tensor;
+import dev.synctalk.image.FloatImage;
+import dev.synctalk.image.ImageFiles;
+import dev.synctalk.nerf.Checkpoint;
+import dev.synctalk.nerf.FrameConditioning;
+import dev.synctalk.nerf.HeadTrainer;
+import dev.synctalk.nerf.Renderer;
+import dev.synctalk.portrait.FaceMask;
+import dev.synctalk.portrait.PortraitMerge;
+import dev.synctalk.render.RenderedFrame;
+import dev.synctalk.training.AudioFeatureKind;
+import dev.synctalk.training.HeadModelSpec;
+import dev.synctalk.training.NerfPoses;
+import dev.synctalk.training.TrainingSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Renders the trained head for each audio frame: frame i is driven by the log-mel windows of frames
+ * i-4 .. i+3 (zeros past the ends), and takes pose, expression and image id from the dataset's
+ * sequence replayed back and forth as the reference does (frame i uses entry i mod N, mirrored on
+ * every other pass: {@link DatasetSequence}). The head is composited over bc.jpg.
+ *
+ * <p>{@code portrait = true} is the reference's {@code --portrait}: the render is merged into the
+ * original frame (ori_imgs) through the face mask (parsing/N_face.png) with
+ * {@link PortraitMerge}, so outside the face region the output is the original frame. It is a param of
+ * this stage rather than a separate stage because a graph file cannot switch a stage on and off.
+ */
+public final class HeadRenderStage implements Stage {
+
+    public record Config(
+            @Param(doc = "trained head (head.ckpt; model.json beside it)") Path model,
+            @Param(doc = "dataset whose poses, expressions and backgrounds are replayed") Path dataset,
+            @Param(defaultValue = "val", doc = "which frames are replayed: train, val or all") DatasetSequence.Selection split,
+            @Param(defaultValue = "false", doc = "merge the render into the original frames (Portrait-Sync)") boolean portrait,
+            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads) {
+    }
+
+    public static final class Type implements StageType<Config> {
+        @Override
+        public String name() {
+            return "head-render";
+        }
+
+        @Override
+        public String description() {
+            return "log-mel windows -> rendered head frames over the background (or merged into the portrait)";
+        }
+
+        @Override
+        public Class<Config> configType() {
+            return Config.class;
+        }
+
+        @Override
+        public List<PortSpec> inputs() {
+            return List.of(PortSpec.of("windows", MelWindow.class, "one log-mel window per video frame"));
+        }
+
+        @Override
+        public List<PortSpec> outputs() {
+            return List.of(PortSpec.of("frames", RenderedFrame.class, "rendered frames"));
+        }
+
+        @Override
+        public int lookbackFrames() {
+            return HeadModelSpec.WINDOW / 2;
+        }
+
+        @Override
+        public Stage create(Config config, StageContext context) throws Exception {
+            return new HeadRenderStage(config, context);
+        }
+    }
+
+    private final Config config;
+    private final StageContext context;
+    private final CpuBackend backend;
+    private final HeadModelSpec spec;
+    private final Renderer renderer;
+    private final SyncTalkDataset dataset;
+    private final DatasetSequence sequence;
+    private final CameraRays camera;
+    private final Tensor background;
+    private final TreeMap<Long, float[]> windows = new TreeMap<>();
+    private long firstWindow = -1;
+    private long nextFrame = -1;
+
+    private HeadRenderStage(Config config, StageContext context) throws IOException {
+        String name = "head-render '" + context.stageName() + "'";
+        this.config = config;
+        this.context = context;
+        this.spec = HeadModelSpec.read(config.model().resolveSibling(HeadModelSpec.FILE_NAME));
+        if (spec.audioFeatures() != AudioFeatureKind.MEL) {
+            throw new IllegalArgumentException(name + ": " + config.model() + " was trained on " + spec.audioFeatures()
+                    + " features, but this stage is driven by log-mel windows");
+        }
+        try {
+            this.dataset = DatasetReader.read(config.dataset());
+        } catch (DatasetException e) {
+            throw new DatasetException(name + ": " + e.getMessage(), e);
+        }
+        this.sequence = new DatasetSequence(dataset, config.split(), Long.MAX_VALUE);
+        this.camera = TrainingSet.camera(dataset);
+        this.background = Tensor.wrap(TrainingSet.background(dataset), camera.width() * camera.height(), 3);
+        this.backend = new CpuBackend(config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors());
+        HeadTrainer trainer = spec.newTrainer(backend);
+        if (!Files.isRegularFile(config.model())) {
+            throw new IOException(name + ": model " + config.model() + " is missing (train.conf writes head.ckpt)");
+        }
+        Checkpoint.restore(trainer, config.model());
+        this.renderer = trainer.renderer();
+    }
+
+    @Override
+    public void process(Inputs in, Emitter out) throws IOException {
+        MelWindow window = (MelWindow) in.only();
+        int[] shape = spec.featureShape();
+        if (window.melBands() != shape[0] || window.windowFrames() != shape[1]) {
+            throw new IllegalArgumentException("head-render '" + context.stageName() + "': mel window " + window.frameIndex()
+                    + " is " + window.melBands() + "x" + window.windowFrames() + ", the model takes " + shape[0] + "x"
+                    + shape[1]);
+        }
+        if (firstWindow < 0) {
+            firstWindow = window.frameIndex();
+            // after a resume the first frames lack their left context: render from where it is complete
+            nextFrame = firstWindow == 0 ? 0 : firstWindow + HeadModelSpec.WINDOW / 2;
+        }
+        windows.put(window.frameIndex(), window.data());
+        long last = window.frameIndex();
+        while (nextFrame + HeadModelSpec.WINDOW / 2 - 1 <= last) {
+            out.emit("frames", render(nextFrame));
+            nextFrame++;
+        }
+        windows.headMap(nextFrame - HeadModelSpec.WINDOW / 2).clear();
+    }
+
+    @Override
+    public void finish(Emitter out) throws IOException {
+        if (firstWindow < 0) {
+            return;
+        }
+        long last = windows.lastKey();
+        while (nextFrame <= last) {
+            out.emit("frames", render(nextFrame));
+            nextFrame++;
+        }
+    }
+
+    private RenderedFrame render(long frame) throws IOException {
+        int w = spec.window();
+        int[] shape = spec.featureShape();
+        int size = shape[0] * shape[1];
+        float[] data = new float[w * size];
+        for (int k = 0; k < w; k++) {
+            float[] row = windows.get(frame - w / 2 + k);
+            if (row != null) {
+                System.arraycopy(row, 0, data, k * size, size);
+            }
+        }
+        DatasetFrame f = sequence.frame(frame);
+        FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, w, shape[0], shape[1]),
+                Tensor.wrap(f.expression().clone(), f.expression().length), 0);
+        Renderer.Frame rendered = renderer.render(camera, Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4),
+                conditioning, background);
+        float[] rgb = rendered.image().data().clone();
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
+        }
+        FloatImage image = new FloatImage(camera.width(), camera.height(), 3, rgb);
+        if (config.portrait()) {
+            var layout = dataset.layout();
+            FloatImage original = ImageFiles.read(layout.original(f.imageId()));
+            FaceMask mask = FaceMask.read(layout.faceMask(f.imageId()));
+            image = PortraitMerge.merge(image, original.channels() == 3 ? original : original.rgb(), mask);
+        }
+        return RenderedFrame.of(frame, image);
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+}

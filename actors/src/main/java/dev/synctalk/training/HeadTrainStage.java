@@ -1,0 +1,262 @@
+package dev.synctalk.training;
+
+import dev.synctalk.dataset.DatasetReader;
+import dev.synctalk.dataset.SyncTalkDataset;
+import dev.synctalk.engine.stage.Emitter;
+import dev.synctalk.engine.stage.Inputs;
+import dev.synctalk.engine.stage.Param;
+import dev.synctalk.engine.stage.PortSpec;
+import dev.synctalk.engine.stage.Stage;
+import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.gpu.tensor.CpuBackend;
+import dev.synctalk.gpu.tensor.Tensor;
+import dev.synctalk.image.FloatImage;
+import dev.synctalk.image.ImageFiles;
+import dev.synctalk.nerf.Checkpoint;
+import dev.synctalk.nerf.FrameConditioning;
+import dev.synctalk.nerf.HeadTrainer;
+import dev.synctalk.nerf.Renderer;
+import dev.synctalk.nerf.TrainStepResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The head NeRF's training step as a stage: its actor owns the {@link HeadTrainer}. Each input
+ * {@link TrainRays} is one step (frame index = step); steps below coarse-iters are the coarse phase,
+ * the rest the fine phase (see {@link TrainingPhase}). Every checkpoint-every steps the whole trainer
+ * state is written atomically to {@code checkpoints/<stage>/<step>.ckpt} (the newest keep-checkpoints
+ * are kept), which is how a resumed run continues bit-identically. At the end the final trainer state
+ * goes to {@code outputs/head.ckpt} with {@code model.json} beside it.
+ *
+ * <p>LPIPS: the fine phase asks for it when lpips-lambda &gt; 0. The AlexNet-LPIPS backbone loss is
+ * not part of this trainer yet, so the fine phase optimises MSE on its patches; the stage says so in
+ * the run log, naming the weight file it was given (or that it was missing).
+ *
+ * <p>Extension point for the torso phase: a torso trainer stage consumes the same sampler's rays and
+ * this stage's {@code head.ckpt} (frozen head), and is added to train.conf as its own stage.
+ */
+public final class HeadTrainStage implements Stage {
+    static final String CHECKPOINT_SUFFIX = ".ckpt";
+
+    public record Config(
+            @Param(doc = "dataset folder the sampler reads (frame count, audio feature shape, previews)") Path dataset,
+            @Param(defaultValue = "sync-talk", doc = "model sizes: sync-talk (the reference's) or tiny") ModelPreset preset,
+            @Param(defaultValue = "mel", doc = "audio features: mel or ave (must match the sampler)")
+            AudioFeatureKind audioFeatures,
+            @Param(defaultValue = Param.NONE, doc = "AVE audio-net weights (named-tensor file) to start from; ave only")
+            Path aveCheckpoint,
+            @Param(defaultValue = "2000", doc = "planned steps (lr decay and loss schedule)") long iters,
+            @Param(defaultValue = "-1", doc = "steps of the coarse phase; the rest are fine; -1 = all coarse")
+            long coarseIters,
+            @Param(defaultValue = "4096", doc = "rays per step (recorded in model.json)") int raysPerStep,
+            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks") double lr,
+            @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids") double gridLr,
+            @Param(defaultValue = "8", doc = "audio frames per attention window") int window,
+            @Param(defaultValue = Param.NONE, doc = "AlexNet-LPIPS backbone weights for the fine phase") Path lpipsWeights,
+            @Param(defaultValue = "0.01", doc = "weight of LPIPS in the fine phase; 0 = MSE only") double lpipsLambda,
+            @Param(defaultValue = "500", doc = "write a checkpoint every this many steps") int checkpointEvery,
+            @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)")
+            int keepCheckpoints,
+            @Param(defaultValue = "100", doc = "a preview render every this many steps; 0 = none") int previewEvery,
+            @Param(defaultValue = "1", doc = "seed of parameters and the trainer's random numbers") long seed,
+            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads,
+            @Param(defaultValue = "\"head.ckpt\"", doc = "final model file, relative to the run's outputs") Path model) {
+    }
+
+    public static final class Type implements StageType<Config> {
+        @Override
+        public String name() {
+            return "head-train";
+        }
+
+        @Override
+        public String description() {
+            return "trains the head NeRF one step per ray batch; checkpoints for bit-identical resume";
+        }
+
+        @Override
+        public Class<Config> configType() {
+            return Config.class;
+        }
+
+        @Override
+        public List<PortSpec> inputs() {
+            return List.of(PortSpec.of("rays", TrainRays.class, "rays of one step"));
+        }
+
+        @Override
+        public List<PortSpec> outputs() {
+            return List.of(PortSpec.of("steps", TrainStepReport.class, "loss and PSNR of each step"));
+        }
+
+        @Override
+        public int lookbackFrames() {
+            return ALL_HISTORY;
+        }
+
+        @Override
+        public List<Long> checkpoints(Config config, Path dir) {
+            return listCheckpoints(dir);
+        }
+
+        @Override
+        public Stage create(Config config, StageContext context) throws Exception {
+            return new HeadTrainStage(config, context);
+        }
+    }
+
+    static List<Long> listCheckpoints(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(CHECKPOINT_SUFFIX) && n.substring(0, n.length() - 5).matches("\\d+"))
+                    .map(n -> Long.parseLong(n.substring(0, n.length() - CHECKPOINT_SUFFIX.length()))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final Config config;
+    private final StageContext context;
+    private final CpuBackend backend;
+    private final HeadModelSpec spec;
+    private final HeadTrainer trainer;
+    private final SyncTalkDataset dataset;
+    private final DatasetAudioFeatures audio;
+    private boolean fineAnnounced;
+
+    private HeadTrainStage(Config config, StageContext context) throws IOException {
+        String name = "head-train '" + context.stageName() + "'";
+        if (config.keepCheckpoints() < 3) {
+            throw new IllegalArgumentException(name + ": keep-checkpoints must be at least 3, got "
+                    + config.keepCheckpoints());
+        }
+        if (config.checkpointEvery() < 1) {
+            throw new IllegalArgumentException(name + ": checkpoint-every must be positive");
+        }
+        this.config = config;
+        this.context = context;
+        this.dataset = DatasetReader.read(config.dataset());
+        this.audio = DatasetAudioFeatures.load(config.dataset(), config.audioFeatures());
+        this.spec = new HeadModelSpec(config.preset(), config.audioFeatures(), dataset.train().size(),
+                audio.frameShape(), config.window(), config.raysPerStep(), config.iters(), config.seed(),
+                config.gridLr(), config.lr());
+        this.backend = new CpuBackend(config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors());
+        this.trainer = spec.newTrainer(backend);
+        if (config.aveCheckpoint() != null) {
+            if (config.audioFeatures() != AudioFeatureKind.AVE) {
+                throw new IllegalArgumentException(name + ": ave-checkpoint is given but audio-features is "
+                        + config.audioFeatures());
+            }
+            AveCheckpoint.load(config.aveCheckpoint(), trainer.conditioner().featureNet());
+            context.log().info("{}: AVE audio net initialised from {}", name, config.aveCheckpoint());
+        }
+        if (context.restoreFrom().isPresent()) {
+            Path file = checkpointFile(context.restoreFrom().getAsLong());
+            Checkpoint.restore(trainer, file);
+            context.log().info("{}: resumed from {} (step {})", name, file, trainer.step());
+        }
+        context.progress().total(config.iters(), "steps");
+        context.progress().advance(trainer.step());
+    }
+
+    private Path checkpointFile(long step) {
+        return context.checkpointDir().resolve(step + CHECKPOINT_SUFFIX);
+    }
+
+    @Override
+    public void process(Inputs in, Emitter out) throws IOException {
+        TrainRays rays = (TrainRays) in.only();
+        if (rays.frameIndex() != trainer.step()) {
+            throw new IllegalStateException("head-train '" + context.stageName() + "': rays of step " + rays.frameIndex()
+                    + " arrived but the trainer has done " + trainer.step() + " steps");
+        }
+        TrainingPhase phase = TrainingPhase.ofStep(rays.frameIndex(), config.coarseIters());
+        if (phase == TrainingPhase.FINE && !fineAnnounced) {
+            fineAnnounced = true;
+            announceFinePhase();
+        }
+        TrainStepResult result = trainer.trainStep(rays.toRayBatch());
+        long step = rays.frameIndex();
+        double lrFactor = Math.pow(0.5, (double) step / config.iters());
+        out.emit("steps", new TrainStepReport(step, phase, result.loss(), result.mse(), result.psnr(), result.samples(),
+                lrFactor));
+        context.curve("loss", step, result.loss());
+        context.curve("psnr", step, result.psnr());
+        context.progress().advance(1);
+        if ((step + 1) % config.checkpointEvery() == 0) {
+            writeCheckpoint(step);
+        }
+        if (config.previewEvery() > 0 && (step + 1) % config.previewEvery() == 0) {
+            context.preview("head", ImageFiles.encode(renderPreview(), "png"));
+        }
+    }
+
+    private void announceFinePhase() {
+        if (config.lpipsLambda() <= 0) {
+            context.log().info("head-train '{}': fine phase from step {} with MSE on patches (lpips-lambda is 0)",
+                    context.stageName(), config.coarseIters());
+            return;
+        }
+        if (config.lpipsWeights() == null || !Files.isRegularFile(config.lpipsWeights())) {
+            context.log().warn("head-train '{}': the fine phase asks for LPIPS (lpips-lambda {}) but the LPIPS backbone"
+                    + " weights {} are missing; falling back to MSE", context.stageName(), config.lpipsLambda(),
+                    config.lpipsWeights() == null ? "(param lpips-weights not set)" : config.lpipsWeights().toAbsolutePath());
+        } else {
+            context.log().warn("head-train '{}': LPIPS weights {} are present, but this trainer has no LPIPS loss on the"
+                    + " CPU backend yet; the fine phase trains with MSE on patches", context.stageName(),
+                    config.lpipsWeights());
+        }
+    }
+
+    private void writeCheckpoint(long step) throws IOException {
+        Files.createDirectories(context.checkpointDir());
+        Checkpoint.write(trainer, checkpointFile(step));
+        List<Long> all = listCheckpoints(context.checkpointDir());
+        for (int i = 0; i < all.size() - config.keepCheckpoints(); i++) {
+            Files.deleteIfExists(checkpointFile(all.get(i)));
+        }
+    }
+
+    /** The first training frame rendered over the background, as the dashboard's preview. */
+    private FloatImage renderPreview() throws IOException {
+        var f = dataset.train().get(0);
+        var camera = TrainingSet.camera(dataset);
+        int[] shape = audio.frameShape();
+        int[] windowShape = new int[shape.length + 1];
+        windowShape[0] = config.window();
+        System.arraycopy(shape, 0, windowShape, 1, shape.length);
+        FrameConditioning conditioning = new FrameConditioning(
+                Tensor.wrap(audio.window(f.audioId(), config.window()), windowShape),
+                Tensor.wrap(dataset.expression(f.imageId()), 7), 0);
+        float[] background = TrainingSet.background(dataset);
+        Renderer.Frame frame = trainer.renderer().render(camera, Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4),
+                conditioning, Tensor.wrap(background, camera.width() * camera.height(), 3));
+        float[] rgb = frame.image().data().clone();
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
+        }
+        return new FloatImage(camera.width(), camera.height(), 3, rgb);
+    }
+
+    @Override
+    public void finish(Emitter out) throws IOException {
+        Path modelFile = context.output(config.model());
+        Files.createDirectories(modelFile.toAbsolutePath().getParent());
+        Checkpoint.write(trainer, modelFile);
+        spec.write(modelFile.resolveSibling(HeadModelSpec.FILE_NAME));
+        context.log().info("head-train '{}': {} steps done, model written to {}", context.stageName(), trainer.step(),
+                modelFile);
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+}
