@@ -1,5 +1,7 @@
 package dev.synctalk.training;
 
+import dev.synctalk.gpu.tensor.NamedTensorFile;
+import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.AudioFeatureNet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,15 +25,15 @@ public final class AveCheckpoint {
 
     /** Copies the checkpoint's tensors into {@code net}'s parameters, checking every name and size first. */
     public static void load(Path file, AudioFeatureNet net) throws IOException {
-        Map<String, NamedTensorFile.Tensor> tensors = NamedTensorFile.read(file);
-        List<dev.synctalk.gpu.tensor.Tensor> params = net.parameters();
+        Map<String, Tensor> tensors = NamedTensorFile.read(file).tensors();
+        List<Tensor> params = net.parameters();
         for (int i = 0; i < params.size(); i++) {
-            NamedTensorFile.Tensor t = tensors.get(name(i));
+            Tensor t = tensors.get(name(i));
             if (t == null) {
                 throw new IOException("AVE checkpoint " + file + " has no tensor '" + name(i) + "' (has "
                         + tensors.keySet() + ")");
             }
-            if (t.data().length != params.get(i).size()) {
+            if (t.size() != params.get(i).size()) {
                 throw new IOException("AVE checkpoint " + file + ": '" + name(i) + "' has shape "
                         + Arrays.toString(t.shape()) + " but the audio net's is " + Arrays.toString(params.get(i).shape()));
             }
@@ -48,11 +50,11 @@ public final class AveCheckpoint {
 
     /** Writes {@code net}'s parameters in this format (to export trained weights, and for tests). */
     public static void write(Path file, AudioFeatureNet net) throws IOException {
-        Map<String, NamedTensorFile.Tensor> out = new LinkedHashMap<>();
-        List<dev.synctalk.gpu.tensor.Tensor> params = net.parameters();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<Tensor> params = net.parameters();
         for (int i = 0; i < params.size(); i++) {
-            out.put(name(i), new NamedTensorFile.Tensor(params.get(i).shape(), params.get(i).data().clone()));
+            out.put(name(i), params.get(i).copy());
         }
-        NamedTensorFile.write(file, out);
+        NamedTensorFile.write(out, file);
     }
 }
