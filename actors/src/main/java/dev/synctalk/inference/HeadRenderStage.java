@@ -14,7 +14,8 @@ import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.StageType;
 import dev.synctalk.gpu.render.CameraRays;
-import dev.synctalk.gpu.tensor.CpuBackend;
+import dev.synctalk.compute.StageBackends;
+import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
@@ -95,7 +96,7 @@ public final class HeadRenderStage implements Stage {
 
     private final Config config;
     private final StageContext context;
-    private final CpuBackend backend;
+    private final Backend backend;
     private final HeadModelSpec spec;
     private final Renderer renderer;
     private final SyncTalkDataset dataset;
@@ -123,7 +124,7 @@ public final class HeadRenderStage implements Stage {
         this.sequence = new DatasetSequence(dataset, config.split(), Long.MAX_VALUE);
         this.camera = TrainingSet.camera(dataset);
         this.background = Tensor.wrap(TrainingSet.background(dataset), camera.width() * camera.height(), 3);
-        this.backend = new CpuBackend(config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors());
+        this.backend = StageBackends.open(context, config.threads());
         HeadTrainer trainer = spec.newTrainer(backend);
         if (!Files.isRegularFile(config.model())) {
             throw new IOException(name + ": model " + config.model() + " is missing (train.conf writes head.ckpt)");

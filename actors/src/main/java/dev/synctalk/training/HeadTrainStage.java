@@ -9,7 +9,8 @@ import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.StageType;
-import dev.synctalk.gpu.tensor.CpuBackend;
+import dev.synctalk.compute.StageBackends;
+import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
@@ -124,7 +125,7 @@ public final class HeadTrainStage implements Stage {
 
     private final Config config;
     private final StageContext context;
-    private final CpuBackend backend;
+    private final Backend backend;
     private final HeadModelSpec spec;
     private final HeadTrainer trainer;
     private final SyncTalkDataset dataset;
@@ -147,7 +148,7 @@ public final class HeadTrainStage implements Stage {
         this.spec = new HeadModelSpec(config.preset(), config.audioFeatures(), dataset.train().size(),
                 audio.frameShape(), config.window(), config.raysPerStep(), config.iters(), config.seed(),
                 config.gridLr(), config.lr());
-        this.backend = new CpuBackend(config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors());
+        this.backend = StageBackends.open(context, config.threads());
         this.trainer = spec.newTrainer(backend);
         if (config.aveCheckpoint() != null) {
             if (config.audioFeatures() != AudioFeatureKind.AVE) {

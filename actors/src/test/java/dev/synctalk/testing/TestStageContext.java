@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /** A stage context over a temporary run directory that records progress and log events. */
-public final class TestStageContext implements StageContext {
+public class TestStageContext implements StageContext {
     private final String stageName;
     private final Path runDir;
     private final Logger logger;

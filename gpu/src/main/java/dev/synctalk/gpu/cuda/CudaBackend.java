@@ -48,14 +48,31 @@ public final class CudaBackend implements Backend {
 
     private final CudaDevice device;
     private final boolean ownsDevice;
+    private final Runnable onClose;
     private final CpuBackend host;
     private final Map<HashGrid2D, DeviceBuffer> levelTables = new HashMap<>();
 
     /** A backend over {@code device}; closing the backend closes the device when {@code ownsDevice}. */
     public CudaBackend(CudaDevice device, boolean ownsDevice) {
+        this(device, ownsDevice, () -> { });
+    }
+
+    /** A backend over a shared device; {@code onClose} runs when the backend closes (e.g. releasing a lease). */
+    public CudaBackend(CudaDevice device, Runnable onClose) {
+        this(device, false, onClose);
+    }
+
+    private CudaBackend(CudaDevice device, boolean ownsDevice, Runnable onClose) {
         this.device = device;
         this.ownsDevice = ownsDevice;
+        this.onClose = onClose;
         this.host = new CpuBackend(1);
+    }
+
+    /** Device {@code ordinal} shared with the other stages on it ({@link SharedCudaDevices}). */
+    public static CudaBackend shared(int ordinal) {
+        CudaDevice device = SharedCudaDevices.acquire(ordinal);
+        return new CudaBackend(device, () -> SharedCudaDevices.release(ordinal));
     }
 
     /** Opens device {@code ordinal} and owns it. */
@@ -490,6 +507,7 @@ public final class CudaBackend implements Backend {
         if (ownsDevice) {
             device.close();
         }
+        onClose.run();
     }
 
     // ---- Ops of the model code that have no kernel yet: they run on the host through the CpuBackend,
