@@ -62,6 +62,9 @@ class PreprocessGraphTest {
         RunResult r = preprocess(Map.of("video", video.toString(), "decode.max-frames", "33"));
         assertEquals(RunState.COMPLETED, r.state(), r.error());
         SyncTalkDataset dataset = DatasetReader.read(r.outputs());
+        // The training graph's dataset source reads it, audio features (log-mel of aud.wav) included.
+        assertEquals(dataset.train().size(), dev.synctalk.training.TrainingSet.load(r.outputs(),
+                dev.synctalk.training.AudioFeatureKind.MEL).images().size());
         assertEquals(33, dataset.train().size() + dataset.val().size());
         assertEquals(3, dataset.val().size(), "the last 1/11 of the frames validate");
         assertEquals(512, dataset.camera().width());
