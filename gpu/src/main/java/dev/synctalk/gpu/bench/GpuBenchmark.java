@@ -26,8 +26,9 @@ import dev.synctalk.gpu.render.OccupancyMarch;
  * its median time. A device-to-device copy gives the machine's ceiling to compare with.
  * Inputs are random, never zeros; sizes are chosen well above the 50 MB L2 except where marked.
  *
- * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave]} (default 50, after 5 warm-ups; {@code --only ave}
- * runs just the cuDNN audio-visual encoder entries).
+ * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave|train]} (default 50, after 5 warm-ups; {@code --only ave}
+ * runs just the cuDNN audio-visual encoder entries, {@code --only train} the tri-plane kernels, the fused
+ * training step and its phases).
  */
 public final class GpuBenchmark {
 
@@ -44,15 +45,15 @@ public final class GpuBenchmark {
 
     public static void main(String[] args) {
         int repetitions = 50;
-        boolean aveOnly = false;
+        String only = "";
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--repetitions") && i + 1 < args.length) {
                 repetitions = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--only") && i + 1 < args.length && args[i + 1].equals("ave")) {
-                aveOnly = true;
-                i++;
+            } else if (args[i].equals("--only") && i + 1 < args.length
+                    && (args[i + 1].equals("ave") || args[i + 1].equals("train"))) {
+                only = args[++i];
             } else {
-                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave]");
+                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave|train]");
                 System.exit(64);
             }
         }
@@ -64,12 +65,21 @@ public final class GpuBenchmark {
             System.out.println(device + "; median of " + repetitions + " after " + WARMUPS + " warm-ups, CUDA events");
             System.out.println(String.format(Locale.ROOT, "%-44s %12s %12s %10s", "work", "median ms", "min ms", "GB/s"));
             GpuBenchmark benchmark = new GpuBenchmark(device, repetitions);
-            if (aveOnly) {
+            if (only.equals("ave")) {
                 benchmark.audioEncoder();
+            } else if (only.equals("train")) {
+                benchmark.trainOnly();
             } else {
                 benchmark.run();
             }
         }
+    }
+
+    /** The fused training step, its phases and the tri-plane kernels it uses. */
+    private void trainOnly() {
+        triPlaneKernels(1 << 20);
+        trainStep(65_536, 16, HeadModelStep.Path.FUSED_FP16);
+        fusedPhases(65_536, 16);
     }
 
     private void run() {

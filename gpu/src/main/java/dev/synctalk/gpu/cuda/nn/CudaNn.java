@@ -87,11 +87,88 @@ public final class CudaNn {
                         .buffer(g.levels()), embeddings).i64(g.planeStride()), out).i32(outStride));
     }
 
-    /** gradEmbeddings += d/d(embeddings), by atomics. */
+    /**
+     * Groups of consecutive levels whose tables fit {@code capacityFloats} together, as a bit mask (bit l set:
+     * a group starts at level l), for hashgrid_backward_embeddings_shared; 0 when a single level does not fit
+     * or the levels do not fit the mask. The groups are balanced: the fewest groups G such that groups of at
+     * most ceil(L / G) levels, packed greedily, fit and number at most G (a block's work is its level count).
+     */
+    public static int sharedGradientGroups(HashGrid2D grid, int capacityFloats) {
+        int levels = grid.levels();
+        if (levels > 31) {
+            return 0;
+        }
+        for (int l = 0; l < levels; l++) {
+            if ((long) grid.levelRows(l) * grid.featuresPerLevel() > capacityFloats) {
+                return 0;
+            }
+        }
+        for (int target = 1; target <= levels; target++) {
+            int maxLevels = (levels + target - 1) / target;
+            int mask = 1;
+            int groups = 1;
+            int inGroup = 0;
+            long floats = 0;
+            for (int l = 0; l < levels; l++) {
+                long rowFloats = (long) grid.levelRows(l) * grid.featuresPerLevel();
+                if (inGroup == maxLevels || floats + rowFloats > capacityFloats) {
+                    mask |= 1 << l;
+                    groups++;
+                    inGroup = 0;
+                    floats = 0;
+                }
+                inGroup++;
+                floats += rowFloats;
+            }
+            if (groups <= target) {
+                return mask;
+            }
+        }
+        throw new IllegalStateException("one level per group always fits once each level fits");
+    }
+
+    /** Floats of the largest group of {@link #sharedGradientGroups} (its shared-memory accumulator). */
+    public static int largestGroupFloats(HashGrid2D grid, int groupStarts) {
+        int largest = 0;
+        int current = 0;
+        for (int l = 0; l < grid.levels(); l++) {
+            if (((groupStarts >> l) & 1) != 0) {
+                current = 0;
+            }
+            current += grid.levelRows(l) * grid.featuresPerLevel();
+            largest = Math.max(largest, current);
+        }
+        return largest;
+    }
+
+    /** Shared memory one block of the privatised tri-plane backward may take (H100: 227 KiB per block). */
+    private static final int SHARED_GRADIENT_BYTES = 200 * 1024;
+    /** Fewest samples per block of the privatised backward: below this the table flush outweighs the work. */
+    private static final long SHARED_GRADIENT_MIN_SAMPLES = 4096;
+
+    /**
+     * gradEmbeddings += d/d(embeddings): accumulated per block in shared memory and flushed with one atomic per
+     * entry when the levels fit (hashgrid_backward_embeddings_shared), else by global atomics per sample.
+     */
     public static void hashGridBackwardEmbeddings(CudaDevice device, GridLaunch g, long n, DeviceView coords,
                                                   int coordStride, DeviceView gradOut, int gradStride,
                                                   DeviceView gradEmbeddings) {
         HashGrid2D grid = g.grid();
+        int groupStarts = sharedGradientGroups(grid, SHARED_GRADIENT_BYTES / Float.BYTES);
+        if (groupStarts != 0 && n > 0) {
+            int blocksPerChunk = g.planes() * Integer.bitCount(groupStarts);
+            long chunks = Math.max(1, Math.min(device.multiprocessorCount() / blocksPerChunk,
+                    n / SHARED_GRADIENT_MIN_SAMPLES));
+            long samplesPerChunk = (n + chunks - 1) / chunks;
+            int sharedBytes = largestGroupFloats(grid, groupStarts) * Float.BYTES;
+            device.kernel(KernelCatalog.HASHGRID_BACKWARD_EMBEDDINGS_SHARED).allowDynamicSharedMemory(sharedBytes)
+                    .launch(new LaunchShape((int) chunks, blocksPerChunk, 1, 1024, 1, 1, sharedBytes),
+                            view(view(view(KernelArgs.create().i64(n).i32(g.planes()).i32(g.planeAxes())
+                                    .i32(grid.levels()).i32(grid.featuresPerLevel()).f32(grid.bound()), coords)
+                                    .i32(coordStride).buffer(g.levels()), gradOut).i32(gradStride), gradEmbeddings)
+                                    .i64(g.planeStride()).i32(groupStarts).i64(samplesPerChunk));
+            return;
+        }
         launch(device, KernelCatalog.HASHGRID_BACKWARD_EMBEDDINGS, perItem(device, n * g.planes() * grid.levels()),
                 view(view(view(KernelArgs.create().i64(n).i32(g.planes()).i32(g.planeAxes()).i32(grid.levels())
                         .i32(grid.featuresPerLevel()).f32(grid.bound()), coords).i32(coordStride)

@@ -2,6 +2,7 @@ package dev.synctalk.gpu.cuda.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,39 @@ class CudaNnLayoutTest {
             assertEquals(grid.isDenseLevel(l) ? 1 : 0, table[5 * l + 3], "dense flag of level " + l);
             assertEquals(grid.levelScale(l), Float.intBitsToFloat(table[5 * l + 4]), "scale of level " + l);
         }
+    }
+
+    @Test
+    void sharedGradientGroupsSplitSyncTalksLevelsIntoFourGroupsOfThreeWithinCapacity() {
+        HashGrid2D grid = HashGrid2D.syncTalkPlane(1f);
+        int capacity = 200 * 1024 / Float.BYTES;
+        int starts = CudaNn.sharedGradientGroups(grid, capacity);
+        assertEquals(1 | 1 << 3 | 1 << 6 | 1 << 9, starts);
+        assertEquals(3 * 16384, CudaNn.largestGroupFloats(grid, starts));
+    }
+
+    @Test
+    void sharedGradientGroupsCoverEveryLevelOnceAndEachGroupFits() {
+        HashGrid2D grid = new HashGrid2D(7, 2, 16, 12, 300.0, 1f);
+        int capacity = 9000;
+        int starts = CudaNn.sharedGradientGroups(grid, capacity);
+        assertEquals(1, starts & 1, "the first group starts at level 0");
+        assertEquals(0, starts >>> grid.levels(), "no group starts past the last level");
+        long group = 0;
+        for (int l = 0; l < grid.levels(); l++) {
+            if (((starts >> l) & 1) != 0) {
+                group = 0;
+            }
+            group += (long) grid.levelRows(l) * grid.featuresPerLevel();
+            assertTrue(group <= capacity, "group ending at level " + l + " holds " + group + " floats");
+        }
+        assertTrue(CudaNn.largestGroupFloats(grid, starts) <= capacity);
+    }
+
+    @Test
+    void aLevelLargerThanTheSharedCapacityHasNoSharedGradientPlan() {
+        HashGrid2D grid = HashGrid2D.syncTalkPlane(1f);
+        assertEquals(0, CudaNn.sharedGradientGroups(grid, grid.levelRows(grid.levels() - 1) - 1));
     }
 
     @Test
