@@ -20,15 +20,20 @@ import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
 import dev.synctalk.nerf.Checkpoint;
+import dev.synctalk.nerf.FrameCompositor;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
 import dev.synctalk.nerf.Renderer;
+import dev.synctalk.nerf.TorsoCheckpoint;
+import dev.synctalk.nerf.TorsoModel;
+import dev.synctalk.nerf.TorsoTrainer;
 import dev.synctalk.portrait.FaceMask;
 import dev.synctalk.portrait.PortraitMerge;
 import dev.synctalk.render.RenderedFrame;
 import dev.synctalk.training.AudioFeatureKind;
 import dev.synctalk.training.HeadModelSpec;
 import dev.synctalk.training.NerfPoses;
+import dev.synctalk.training.TorsoModelSpec;
 import dev.synctalk.training.TrainingSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +51,11 @@ import java.util.TreeMap;
  * original frame (ori_imgs) through the face mask (parsing/N_face.png) with
  * {@link PortraitMerge}, so outside the face region the output is the original frame. It is a param of
  * this stage rather than a separate stage because a graph file cannot switch a stage on and off.
+ *
+ * <p>{@code torso} (a torso.ckpt with torso.json beside it, from train-torso.conf) renders head over
+ * torso over bc.jpg with {@link FrameCompositor}, torso code 0 as the reference does at test time. Torso
+ * and portrait are alternatives, as in the reference (portrait pastes the face into original frames that
+ * already show the real torso): asking for both is refused.
  */
 public final class HeadRenderStage implements Stage {
 
@@ -54,6 +64,8 @@ public final class HeadRenderStage implements Stage {
             @Param(doc = "dataset whose poses, expressions and backgrounds are replayed") Path dataset,
             @Param(defaultValue = "val", doc = "which frames are replayed: train, val or all") DatasetSequence.Selection split,
             @Param(defaultValue = "false", doc = "merge the render into the original frames (Portrait-Sync)") boolean portrait,
+            @Param(defaultValue = Param.NONE, doc = "trained torso (torso.ckpt; torso.json beside it): head over torso"
+                    + " over the background; not with portrait") Path torso,
             @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads) {
     }
 
@@ -99,6 +111,7 @@ public final class HeadRenderStage implements Stage {
     private final Backend backend;
     private final HeadModelSpec spec;
     private final Renderer renderer;
+    private final FrameCompositor compositor;
     private final SyncTalkDataset dataset;
     private final DatasetSequence sequence;
     private final CameraRays camera;
@@ -109,6 +122,10 @@ public final class HeadRenderStage implements Stage {
 
     private HeadRenderStage(Config config, StageContext context) throws IOException {
         String name = "head-render '" + context.stageName() + "'";
+        if (config.portrait() && config.torso() != null) {
+            throw new IllegalArgumentException(name + ": portrait and torso " + config.torso() + " are alternatives"
+                    + " (the portrait merge keeps the original frame's torso); set only one");
+        }
         this.config = config;
         this.context = context;
         this.spec = HeadModelSpec.read(config.model().resolveSibling(HeadModelSpec.FILE_NAME));
@@ -131,6 +148,17 @@ public final class HeadRenderStage implements Stage {
         }
         Checkpoint.restore(trainer, config.model());
         this.renderer = trainer.renderer();
+        this.compositor = config.torso() == null ? null : new FrameCompositor(backend, renderer, loadTorso(name));
+    }
+
+    private TorsoModel loadTorso(String name) throws IOException {
+        TorsoModelSpec torsoSpec = TorsoModelSpec.read(config.torso().resolveSibling(TorsoModelSpec.FILE_NAME));
+        if (!Files.isRegularFile(config.torso())) {
+            throw new IOException(name + ": torso " + config.torso() + " is missing (train-torso.conf writes torso.ckpt)");
+        }
+        TorsoTrainer torsoTrainer = torsoSpec.newTrainer(backend);
+        TorsoCheckpoint.restore(torsoTrainer, config.torso());
+        return torsoTrainer.model();
     }
 
     @Override
@@ -182,9 +210,10 @@ public final class HeadRenderStage implements Stage {
         DatasetFrame f = sequence.frame(frame);
         FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, w, shape[0], shape[1]),
                 Tensor.wrap(f.expression().clone(), f.expression().length), 0);
-        Renderer.Frame rendered = renderer.render(camera, Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4),
-                conditioning, background);
-        float[] rgb = rendered.image().data().clone();
+        Tensor pose = Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4);
+        Tensor rendered = compositor != null ? compositor.render(camera, pose, conditioning, 0, background).image()
+                : renderer.render(camera, pose, conditioning, background).image();
+        float[] rgb = rendered.data().clone();
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
         }

@@ -21,10 +21,16 @@ import java.util.SplittableRandom;
 
 /**
  * Writes the {@link SyntheticHeadFixture} as a SyncTalk-layout dataset, so that training and inference
- * run through the real dataset path: ori_imgs (+ .lms), gt_imgs, torso_imgs (empty: the fixture has no
- * torso), parsing (head = every pixel the head covers) and portrait face masks, bc.jpg, aud.wav, bs.npy,
- * aud_ave.npy (the fixture's audio features standing in for AVE features) and the transforms files
- * with the fixture's poses in the dataset convention ({@link NerfPoses#toDataset}).
+ * run through the real dataset path: ori_imgs (+ .lms), gt_imgs, torso_imgs, parsing (head = every pixel
+ * the head covers) and portrait face masks, bc.jpg, aud.wav, bs.npy, aud_ave.npy (the fixture's audio
+ * features standing in for AVE features) and the transforms files with the fixture's poses in the
+ * dataset convention ({@link NerfPoses#toDataset}).
+ *
+ * <p>Without a torso ({@link Settings#torso} false) the frames are the head over the fixture's constant
+ * background, bc.jpg is that background and the torso images are fully transparent. With a torso the
+ * dataset is {@link SyntheticHeadFixture#torsoView}'s: frames are head over torso over the ramp
+ * background, bc.jpg is the ramp background, torso_imgs/N.png is the torso's colour with alpha 1 on the
+ * torso (neck and shirt) and 0 elsewhere, as the reference's preprocessing writes them.
  *
  * <p>aud.wav is speech-like: a 16 kHz voiced signal (a 120-150 Hz glottal pulse train's harmonics with
  * two formant-like peaks, plus a little breath noise) whose amplitude follows the fixture's envelope,
@@ -36,8 +42,16 @@ public final class FixtureDataset {
     /** Width of the fixture's per-frame audio features (written as aud_ave.npy). */
     public static final int FEATURE_DIM = 32;
 
-    /** @param seed seed of the fixture's pose jitter and of the audio's noise */
-    public record Settings(int width, int height, int frames, long seed) {
+    /**
+     * @param seed  seed of the fixture's pose jitter and of the audio's noise
+     * @param torso whether the frames show the fixture's torso over its ramp background (see the class doc)
+     */
+    public record Settings(int width, int height, int frames, long seed, boolean torso) {
+        /** A dataset without a torso. */
+        public Settings(int width, int height, int frames, long seed) {
+            this(width, height, frames, seed, false);
+        }
+
         public Settings {
             if (width < 8 || height < 8 || frames < 11) {
                 throw new IllegalArgumentException("fixture dataset needs at least 8x8 pixels and 11 frames (one"
@@ -60,11 +74,25 @@ public final class FixtureDataset {
             float[] features = new float[settings.frames() * FEATURE_DIM];
             for (SyntheticHeadFixture.Frame f : fixture.frames()) {
                 int id = f.index();
-                FloatImage image = new FloatImage(w, h, 3, f.image().clone());
-                boolean[] head = headPixels(f);
+                FloatImage image;
+                boolean[] head;
+                FloatImage torso;
+                if (settings.torso()) {
+                    SyntheticHeadFixture.TorsoView view = fixture.torsoView(id);
+                    image = new FloatImage(w, h, 3, view.full());
+                    head = new boolean[w * h];
+                    for (int p = 0; p < head.length; p++) {
+                        head[p] = view.headMask()[p] > 0f;
+                    }
+                    torso = torsoImage(view, w, h);
+                } else {
+                    image = new FloatImage(w, h, 3, f.image().clone());
+                    head = headPixels(f);
+                    torso = FloatImage.blank(w, h, 4);
+                }
                 writer.writeOriginal(id, image);
                 writer.writeGroundTruth(id, image);
-                writer.writeTorso(id, FloatImage.blank(w, h, 4));
+                writer.writeTorso(id, torso);
                 writer.writeLandmarks(id, landmarks(head, w, h));
                 ParsingMap parsing = ParsingMap.filled(w, h, ParsingClass.BACKGROUND);
                 float[] weights = new float[w * h];
@@ -83,7 +111,8 @@ public final class FixtureDataset {
                 System.arraycopy(f.audioFeatures(), 0, features, id * FEATURE_DIM, FEATURE_DIM);
                 poses.add(new FramePose(id, id, NerfPoses.toDataset(f.pose())));
             }
-            writer.writeBackground(new FloatImage(w, h, 3, fixture.frames().get(0).background().clone()));
+            float[] background = settings.torso() ? fixture.backgroundImage() : fixture.frames().get(0).background().clone();
+            writer.writeBackground(new FloatImage(w, h, 3, background));
             writer.writeBlendshapes(NpyArray.ofFloats(new int[] {settings.frames(), SyncTalkDataset.BLENDSHAPE_COUNT},
                     blendshapes));
             writer.writeFile(DatasetAudioFeatures.AVE_FILE,
@@ -98,6 +127,18 @@ public final class FixtureDataset {
             var camera = fixture.camera();
             return writer.commit(new CameraIntrinsics(camera.fx(), camera.fy(), camera.cx(), camera.cy(), w, h), poses);
         }
+    }
+
+    /** The torso image RGBA: the torso's colour where the torso is (alpha 1), transparent elsewhere. */
+    static FloatImage torsoImage(SyntheticHeadFixture.TorsoView view, int w, int h) {
+        float[] rgba = new float[w * h * 4];
+        for (int p = 0; p < w * h; p++) {
+            if (view.torsoMask()[p] > 0f) {
+                System.arraycopy(view.torsoOverBackground(), 3 * p, rgba, 4 * p, 3);
+                rgba[4 * p + 3] = 1f;
+            }
+        }
+        return new FloatImage(w, h, 4, rgba);
     }
 
     /** Pixels the head covers: everything that is not the constant background. */

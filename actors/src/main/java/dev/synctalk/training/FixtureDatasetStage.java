@@ -24,7 +24,9 @@ public final class FixtureDatasetStage implements Stage {
             @Param(defaultValue = "64", doc = "image width") int width,
             @Param(defaultValue = "64", doc = "image height") int height,
             @Param(defaultValue = "110", doc = "frames (25 fps); the last 1/11 are the validation split") int frames,
-            @Param(defaultValue = "5", doc = "seed of the pose jitter and audio noise") long seed) {
+            @Param(defaultValue = "5", doc = "seed of the pose jitter and audio noise") long seed,
+            @Param(defaultValue = "false", doc = "frames show a torso over a ramp background (for train-torso.conf)")
+            boolean torso) {
     }
 
     public static final class Type implements StageType<Config> {
@@ -81,7 +83,7 @@ public final class FixtureDatasetStage implements Stage {
             SyncTalkDataset dataset = java.nio.file.Files.exists(dir.resolve("dataset.complete"))
                     ? dev.synctalk.dataset.DatasetReader.read(dir)
                     : FixtureDataset.write(dir, new FixtureDataset.Settings(config.width(), config.height(),
-                            config.frames(), config.seed()));
+                            config.frames(), config.seed(), config.torso()));
             context.log().info("fixture-dataset '{}': dataset at {}", context.stageName(), dir);
             sequence = new DatasetSequence(dataset, DatasetSequence.Selection.ALL, 0);
         }

@@ -37,8 +37,8 @@ import java.util.List;
  * not part of this trainer yet, so the fine phase optimises MSE on its patches; the stage says so in
  * the run log, naming the weight file it was given (or that it was missing).
  *
- * <p>Extension point for the torso phase: a torso trainer stage consumes the same sampler's rays and
- * this stage's {@code head.ckpt} (frozen head), and is added to train.conf as its own stage.
+ * <p>The torso is trained afterwards by {@link TorsoTrainStage} (graph-definitions/train-torso.conf);
+ * the head is trained over each frame's torso over bc.jpg, so it does not learn the torso.
  */
 public final class HeadTrainStage implements Stage {
     static final String CHECKPOINT_SUFFIX = ".ckpt";

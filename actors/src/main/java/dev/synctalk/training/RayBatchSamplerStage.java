@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
  * pixels are drawn from a generator seeded by (seed, k) alone, so {@link #seek} to any step is exact
  * and a resumed run sees the same rays as an uninterrupted one. Steps before {@code patch-from} draw
  * single pixels uniformly; later steps (the fine phase) draw square patches of {@code patch-size}.
+ * Each ray's background is the frame's torso over bc.jpg ({@link TrainingSet.Image#torsoBackground}).
  */
 public final class RayBatchSamplerStage implements Stage {
 
@@ -142,7 +143,7 @@ public final class RayBatchSamplerStage implements Stage {
         for (int i = 0; i < r; i++) {
             int p = pixels[i];
             System.arraycopy(image.rgb(), 3 * p, target, 3 * i, 3);
-            System.arraycopy(set.background(), 3 * p, background, 3 * i, 3);
+            System.arraycopy(image.torsoBackground(), 3 * p, background, 3 * i, 3);
             face[i] = image.faceMask()[p];
             lower[i] = image.lowerFaceMask()[p];
         }

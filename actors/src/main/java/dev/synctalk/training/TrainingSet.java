@@ -28,7 +28,7 @@ public final class TrainingSet {
 
     /** One training frame; {@code codeIndex} is its position in the training split (its individual code). */
     public record Image(int imageId, int audioId, int codeIndex, float[] pose, float[] rgb, float[] faceMask,
-                        float[] lowerFaceMask, float[] expression) {
+                        float[] lowerFaceMask, float[] expression, float[] torsoBackground) {
     }
 
     private final SyncTalkDataset dataset;
@@ -87,9 +87,31 @@ public final class TrainingSet {
             ParsingMap parsing = ParsingMap.read(parsingFile);
             float[][] masks = faceMasks(parsing);
             images.add(new Image(f.imageId(), f.audioId(), k, NerfPoses.toTrainer(f.transformMatrix()),
-                    rgb(layout.groundTruth(f.imageId()), camera), masks[0], masks[1], dataset.expression(f.imageId())));
+                    rgb(layout.groundTruth(f.imageId()), camera), masks[0], masks[1], dataset.expression(f.imageId()),
+                    torsoOverBackground(layout.torso(f.imageId()), background, camera)));
         }
         return new TrainingSet(dataset, camera, background, List.copyOf(images), audio);
+    }
+
+    /** torso_imgs/N.png (RGBA) over the background [H*W*3]; the background itself when the file is absent. */
+    static float[] torsoOverBackground(Path torsoFile, float[] background, CameraRays camera) throws IOException {
+        if (!Files.isRegularFile(torsoFile)) {
+            return background;
+        }
+        FloatImage torso = ImageFiles.read(torsoFile);
+        if (torso.width() != camera.width() || torso.height() != camera.height() || torso.channels() != 4) {
+            throw new DatasetException(torsoFile + " must be an RGBA image of " + camera.width() + "x" + camera.height()
+                    + ", is " + torso.width() + "x" + torso.height() + " with " + torso.channels() + " channels");
+        }
+        float[] rgba = torso.data();
+        float[] out = new float[background.length];
+        for (int p = 0; p < out.length / 3; p++) {
+            float a = rgba[4 * p + 3];
+            for (int c = 0; c < 3; c++) {
+                out[3 * p + c] = rgba[4 * p + c] * a + (1 - a) * background[3 * p + c];
+            }
+        }
+        return out;
     }
 
     /** Face (head class) and lower-face masks of a parsing map. */
