@@ -3,12 +3,19 @@ package dev.synctalk.training;
 /**
  * The phases of head training, selected by step: {@link #COARSE} (MSE on single rays) for steps below
  * coarse-iters, then {@link #FINE} (MSE + lambda LPIPS on patches; MSE alone when no LPIPS backbone is
- * loaded). The torso phase trains a separate model after these and plugs in as its own stage.
+ * loaded) up to iters, then {@link #LIPS} (the lips fine-tune: one patch around the lips per step, LPIPS
+ * weight 0.01, lr x 0.05^(k / lips-iters)) for lips-iters more steps. The torso phase trains a separate
+ * model after these and plugs in as its own stage.
  */
 public enum TrainingPhase {
-    COARSE, FINE;
+    COARSE, FINE, LIPS;
 
     public static TrainingPhase ofStep(long step, long coarseIters) {
         return coarseIters < 0 || step < coarseIters ? COARSE : FINE;
+    }
+
+    /** As {@link #ofStep(long, long)} with the lips fine-tune from step {@code iters} on. */
+    public static TrainingPhase ofStep(long step, long coarseIters, long iters) {
+        return step >= iters ? LIPS : ofStep(step, coarseIters);
     }
 }
