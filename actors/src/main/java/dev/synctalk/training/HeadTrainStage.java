@@ -10,6 +10,7 @@ import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.StageType;
 import dev.synctalk.compute.StageBackends;
+import dev.synctalk.gpu.lpips.LpipsAlex;
 import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
@@ -33,9 +34,14 @@ import java.util.List;
  * are kept), which is how a resumed run continues bit-identically. At the end the final trainer state
  * goes to {@code outputs/head.ckpt} with {@code model.json} beside it.
  *
- * <p>LPIPS: the fine phase asks for it when lpips-lambda &gt; 0. The AlexNet-LPIPS backbone loss is
- * not part of this trainer yet, so the fine phase optimises MSE on its patches; the stage says so in
- * the run log, naming the weight file it was given (or that it was missing).
+ * <p>LPIPS: when the lpips-weights file exists it is loaded as {@link LpipsAlex} and the fine phase
+ * adds lpips-weight x mean LPIPS(rendered patch, target patch) to the loss, its gradient flowing into
+ * the rendered colours of the patch rays and on into the NeRF. When the file is missing the stage says
+ * so with a warning in the run log and the fine phase trains with MSE on its patches.
+ *
+ * <p>Lips fine-tune: lips-iters steps after iters (the sampler sends one patch around the lips per
+ * step), with LPIPS weighted lips-lpips-weight and lr x 0.05^(k / lips-iters), k counted from the
+ * phase's first step, as the reference's --finetune_lips run.
  *
  * <p>The torso is trained afterwards by {@link TorsoTrainStage} (graph-definitions/train-torso.conf);
  * the head is trained over each frame's torso over bc.jpg, so it does not learn the torso.
@@ -58,7 +64,9 @@ public final class HeadTrainStage implements Stage {
             @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids") double gridLr,
             @Param(defaultValue = "8", doc = "audio frames per attention window") int window,
             @Param(defaultValue = Param.NONE, doc = "AlexNet-LPIPS backbone weights for the fine phase") Path lpipsWeights,
-            @Param(defaultValue = "0.01", doc = "weight of LPIPS in the fine phase; 0 = MSE only") double lpipsLambda,
+            @Param(defaultValue = "0.1", doc = "weight of LPIPS in the fine phase; 0 = MSE only") double lpipsWeight,
+            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters (must match the sampler's)") long lipsIters,
+            @Param(defaultValue = "0.01", doc = "weight of LPIPS in the lips fine-tune") double lipsLpipsWeight,
             @Param(defaultValue = "500", doc = "write a checkpoint every this many steps") int checkpointEvery,
             @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)")
             int keepCheckpoints,
@@ -130,7 +138,9 @@ public final class HeadTrainStage implements Stage {
     private final HeadTrainer trainer;
     private final SyncTalkDataset dataset;
     private final DatasetAudioFeatures audio;
+    private final LpipsAlex lpips;
     private boolean fineAnnounced;
+    private boolean lipsAnnounced;
 
     private HeadTrainStage(Config config, StageContext context) throws IOException {
         String name = "head-train '" + context.stageName() + "'";
@@ -141,8 +151,13 @@ public final class HeadTrainStage implements Stage {
         if (config.checkpointEvery() < 1) {
             throw new IllegalArgumentException(name + ": checkpoint-every must be positive");
         }
+        if (config.lipsIters() < 0) {
+            throw new IllegalArgumentException(name + ": lips-iters must not be negative, got " + config.lipsIters());
+        }
         this.config = config;
         this.context = context;
+        this.lpips = config.lpipsWeights() != null && Files.isRegularFile(config.lpipsWeights())
+                ? LpipsAlex.load(config.lpipsWeights()) : null;
         this.dataset = DatasetReader.read(config.dataset());
         this.audio = DatasetAudioFeatures.load(config.dataset(), config.audioFeatures());
         this.spec = new HeadModelSpec(config.preset(), config.audioFeatures(), dataset.train().size(),
@@ -163,7 +178,7 @@ public final class HeadTrainStage implements Stage {
             Checkpoint.restore(trainer, file);
             context.log().info("{}: resumed from {} (step {})", name, file, trainer.step());
         }
-        context.progress().total(config.iters(), "steps");
+        context.progress().total(config.iters() + config.lipsIters(), "steps");
         context.progress().advance(trainer.step());
     }
 
@@ -178,16 +193,33 @@ public final class HeadTrainStage implements Stage {
             throw new IllegalStateException("head-train '" + context.stageName() + "': rays of step " + rays.frameIndex()
                     + " arrived but the trainer has done " + trainer.step() + " steps");
         }
-        TrainingPhase phase = TrainingPhase.ofStep(rays.frameIndex(), config.coarseIters());
+        long step = rays.frameIndex();
+        TrainingPhase phase = TrainingPhase.ofStep(step, config.coarseIters(), config.iters());
         if (phase == TrainingPhase.FINE && !fineAnnounced) {
             fineAnnounced = true;
             announceFinePhase();
         }
-        TrainStepResult result = trainer.trainStep(rays.toRayBatch());
-        long step = rays.frameIndex();
-        double lrFactor = Math.pow(0.5, (double) step / config.iters());
+        if (phase == TrainingPhase.LIPS && !lipsAnnounced) {
+            lipsAnnounced = true;
+            context.log().info("head-train '{}': lips fine-tune from step {} for {} steps ({})", context.stageName(),
+                    config.iters(), config.lipsIters(), lpips == null ? "MSE only, no LPIPS weights"
+                            : "LPIPS weight " + config.lipsLpipsWeight());
+        }
+        double lpipsWeight = phase == TrainingPhase.LIPS ? config.lipsLpipsWeight()
+                : phase == TrainingPhase.FINE ? config.lpipsWeight() : 0;
+        if (lpips != null && lpipsWeight > 0 && rays.isPatches() && rays.patchSide() < LpipsAlex.MIN_SIDE) {
+            throw new IllegalArgumentException("head-train '" + context.stageName() + "': step " + step + " has "
+                    + rays.patchSide() + "x" + rays.patchSide() + " patches, but LPIPS with AlexNet needs at least "
+                    + LpipsAlex.MIN_SIDE + " px (raise the sampler's patch-size or set lpips-weight = 0)");
+        }
+        HeadTrainer.ImageLoss imageLoss = lpips != null && lpipsWeight > 0 && rays.isPatches()
+                ? new PatchLpipsLoss(lpips, lpipsWeight, rays.patchSide()) : null;
+        double lrFactor = phase == TrainingPhase.LIPS
+                ? Math.pow(0.05, (double) (step - config.iters()) / config.lipsIters())
+                : trainer.scheduledLearningRateFactor();
+        TrainStepResult result = trainer.trainStep(rays.toRayBatch(), imageLoss, lrFactor);
         out.emit("steps", new TrainStepReport(step, phase, result.loss(), result.mse(), result.psnr(), result.samples(),
-                lrFactor));
+                lrFactor, result.imageLoss()));
         context.curve("loss", step, result.loss());
         context.curve("psnr", step, result.psnr());
         context.progress().advance(1);
@@ -200,19 +232,18 @@ public final class HeadTrainStage implements Stage {
     }
 
     private void announceFinePhase() {
-        if (config.lpipsLambda() <= 0) {
-            context.log().info("head-train '{}': fine phase from step {} with MSE on patches (lpips-lambda is 0)",
+        if (config.lpipsWeight() <= 0) {
+            context.log().info("head-train '{}': fine phase from step {} with MSE on patches (lpips-weight is 0)",
                     context.stageName(), config.coarseIters());
             return;
         }
-        if (config.lpipsWeights() == null || !Files.isRegularFile(config.lpipsWeights())) {
-            context.log().warn("head-train '{}': the fine phase asks for LPIPS (lpips-lambda {}) but the LPIPS backbone"
-                    + " weights {} are missing; falling back to MSE", context.stageName(), config.lpipsLambda(),
+        if (lpips == null) {
+            context.log().warn("head-train '{}': the fine phase asks for LPIPS (lpips-weight {}) but the LPIPS backbone"
+                    + " weights {} are missing; falling back to MSE", context.stageName(), config.lpipsWeight(),
                     config.lpipsWeights() == null ? "(param lpips-weights not set)" : config.lpipsWeights().toAbsolutePath());
         } else {
-            context.log().warn("head-train '{}': LPIPS weights {} are present, but this trainer has no LPIPS loss on the"
-                    + " CPU backend yet; the fine phase trains with MSE on patches", context.stageName(),
-                    config.lpipsWeights());
+            context.log().info("head-train '{}': fine phase from step {}: MSE + {} x LPIPS (AlexNet, weights {}) on"
+                    + " patches", context.stageName(), config.coarseIters(), config.lpipsWeight(), config.lpipsWeights());
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.synctalk.training;
 
+import dev.synctalk.dataset.Landmarks;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.gpu.lpips.LpipsAlex;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,8 +18,13 @@ import java.util.SplittableRandom;
  * and a resumed run sees the same rays as an uninterrupted one. Steps before {@code patch-from} draw
  * single pixels uniformly; later steps (the fine phase) draw square patches of {@code patch-size}.
  * Each ray's background is the frame's torso over bc.jpg ({@link TrainingSet.Image#torsoBackground}).
+ * After {@code iters} steps come {@code lips-iters} steps of the lips fine-tune: one square patch per
+ * step centred on the frame's lips (landmarks 48-67 of ori_imgs/N.lms), of the lips' larger extent but
+ * at least {@link #LIPS_MIN_SIDE} px (AlexNet-LPIPS needs 31), within the image.
  */
 public final class RayBatchSamplerStage implements Stage {
+    /** Smallest side of a lips patch, the reference's padding of the lips rectangle. */
+    public static final int LIPS_MIN_SIDE = 32;
 
     public record Config(
             @Param(doc = "dataset folder (SyncTalk layout)") Path dataset,
@@ -28,7 +35,9 @@ public final class RayBatchSamplerStage implements Stage {
             @Param(defaultValue = "mel", doc = "audio features: mel (log-mel of aud.wav) or ave (aud_ave.npy)")
             AudioFeatureKind audioFeatures,
             @Param(defaultValue = "8", doc = "audio frames per attention window") int window,
-            @Param(defaultValue = "1", doc = "seed of the frame and pixel choice") long seed) {
+            @Param(defaultValue = "1", doc = "seed of the frame and pixel choice") long seed,
+            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters (one lips patch each); 0 = none")
+            long lipsIters) {
     }
 
     public static final class Type implements StageType<Config> {
@@ -66,6 +75,8 @@ public final class RayBatchSamplerStage implements Stage {
     private final Config config;
     private final StageContext context;
     private final TrainingSet set;
+    /** Per training image (by position) the lips patch: x0, y0, side; empty without a lips phase. */
+    private final int[][] lipsPatches;
     private long next;
 
     private RayBatchSamplerStage(Config config, StageContext context) throws Exception {
@@ -85,35 +96,94 @@ public final class RayBatchSamplerStage implements Stage {
                     + config.patchSize() + " exceeds the " + set.camera().width() + "x" + set.camera().height()
                     + " images");
         }
-        context.progress().total(config.iters(), "steps");
+        if (config.lipsIters() < 0) {
+            throw new IllegalArgumentException("ray-batch-sampler '" + context.stageName() + "': lips-iters must not be"
+                    + " negative, got " + config.lipsIters());
+        }
+        this.lipsPatches = new int[config.lipsIters() > 0 ? set.images().size() : 0][];
+        for (int k = 0; k < lipsPatches.length; k++) {
+            Path lms = set.dataset().layout().landmarks(set.images().get(k).imageId());
+            lipsPatches[k] = lipsPatch(Landmarks.read(lms), set.camera().width(), set.camera().height(), lms);
+        }
+        context.progress().total(totalSteps(), "steps");
+    }
+
+    private long totalSteps() {
+        return config.iters() + config.lipsIters();
+    }
+
+    /**
+     * The square around landmarks 48-67 (the mouth): centred on their bounding box, side = the box's
+     * larger extent rounded up, at least {@link #LIPS_MIN_SIDE} and at most the image; shifted inside the
+     * image. Returns x0, y0, side.
+     */
+    static int[] lipsPatch(float[][] landmarks, int width, int height, Path source) {
+        if (landmarks.length < 68) {
+            throw new IllegalArgumentException(source + ": the lips patch needs 68 landmarks, the file has "
+                    + landmarks.length);
+        }
+        float xMin = Float.POSITIVE_INFINITY;
+        float xMax = Float.NEGATIVE_INFINITY;
+        float yMin = Float.POSITIVE_INFINITY;
+        float yMax = Float.NEGATIVE_INFINITY;
+        for (int i = 48; i < 68; i++) {
+            xMin = Math.min(xMin, landmarks[i][0]);
+            xMax = Math.max(xMax, landmarks[i][0]);
+            yMin = Math.min(yMin, landmarks[i][1]);
+            yMax = Math.max(yMax, landmarks[i][1]);
+        }
+        int limit = Math.min(width, height);
+        if (limit < LpipsAlex.MIN_SIDE) {
+            throw new IllegalArgumentException(source + ": the lips patch needs images of at least " + LpipsAlex.MIN_SIDE
+                    + " px, they are " + width + "x" + height);
+        }
+        int side = Math.min(limit, Math.max(LIPS_MIN_SIDE, (int) Math.ceil(Math.max(xMax - xMin, yMax - yMin))));
+        int x0 = clamp(Math.round((xMin + xMax) / 2 - side / 2f), 0, width - side);
+        int y0 = clamp(Math.round((yMin + yMax) / 2 - side / 2f), 0, height - side);
+        return new int[] {x0, y0, side};
+    }
+
+    private static int clamp(int v, int lo, int hi) {
+        return Math.max(lo, Math.min(hi, v));
     }
 
     @Override
     public void seek(long fromFrameIndex) {
         next = fromFrameIndex;
-        context.progress().advance(Math.min(fromFrameIndex, config.iters()));
+        context.progress().advance(Math.min(fromFrameIndex, totalSteps()));
     }
 
     @Override
     public boolean produce(Emitter out) {
-        if (next >= config.iters()) {
+        if (next >= totalSteps()) {
             return false;
         }
         out.emit("rays", sample(next));
         context.progress().advance(1);
         next++;
-        return next < config.iters();
+        return next < totalSteps();
     }
 
     /** The rays of step {@code step}: a pure function of (dataset, config, step). */
     TrainRays sample(long step) {
         SplittableRandom rng = new SplittableRandom(config.seed() + step * 0x9E3779B97F4A7C15L);
-        TrainingSet.Image image = set.images().get(rng.nextInt(set.images().size()));
+        int imageIndex = rng.nextInt(set.images().size());
+        TrainingSet.Image image = set.images().get(imageIndex);
         int w = set.camera().width();
         int h = set.camera().height();
         int[] pixels = new int[config.raysPerStep()];
         boolean patches = config.patchSize() > 1 && config.patchFrom() > 0 && step >= config.patchFrom();
-        if (patches) {
+        int patchSide = patches ? config.patchSize() : 0;
+        if (step >= config.iters()) {
+            int[] lips = lipsPatches[imageIndex];
+            patchSide = lips[2];
+            pixels = new int[patchSide * patchSide];
+            for (int dy = 0; dy < patchSide; dy++) {
+                for (int dx = 0; dx < patchSide; dx++) {
+                    pixels[dy * patchSide + dx] = (lips[1] + dy) * w + lips[0] + dx;
+                }
+            }
+        } else if (patches) {
             int p = config.patchSize();
             int perPatch = p * p;
             int patchCount = Math.max(1, config.raysPerStep() / perPatch);
@@ -152,6 +222,6 @@ public final class RayBatchSamplerStage implements Stage {
         windowShape[0] = config.window();
         System.arraycopy(frameShape, 0, windowShape, 1, frameShape.length);
         return new TrainRays(step, image.imageId(), image.codeIndex(), origins, directions, target, background, face,
-                lower, windowShape, set.audio().window(image.audioId(), config.window()), image.expression());
+                lower, windowShape, set.audio().window(image.audioId(), config.window()), image.expression(), patchSide);
     }
 }

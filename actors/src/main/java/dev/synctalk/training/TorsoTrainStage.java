@@ -141,7 +141,7 @@ public final class TorsoTrainStage implements Stage {
         TorsoStepResult result = trainer.trainStep(image.toTrainFrame());
         double lrFactor = Math.pow(0.5, (double) step / config.iters());
         out.emit("steps", new TrainStepReport(step, TrainingPhase.TORSO, result.loss(), result.mse(), result.psnr(),
-                config.pixelsPerStep(), lrFactor));
+                config.pixelsPerStep(), lrFactor, 0));
         context.curve("torso-loss", step, result.loss());
         context.curve("torso-psnr", step, result.psnr());
         context.progress().advance(1);

@@ -58,7 +58,7 @@ public final class TrainMetricsStage implements Stage {
         }
     }
 
-    static final String HEADER = "step,phase,loss,mse,psnr_db,samples,lr_factor\n";
+    static final String HEADER = "step,phase,loss,mse,psnr_db,samples,lr_factor,lpips\n";
 
     private final Config config;
     private final StageContext context;
@@ -79,9 +79,9 @@ public final class TrainMetricsStage implements Stage {
     public void finish(Emitter out) throws IOException {
         StringBuilder csv = new StringBuilder(HEADER);
         for (TrainStepReport r : steps.values()) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%.9g,%.9g,%.6f,%d,%.9g%n", r.frameIndex(),
+            csv.append(String.format(Locale.ROOT, "%d,%s,%.9g,%.9g,%.6f,%d,%.9g,%.9g%n", r.frameIndex(),
                     r.phase().name().toLowerCase(Locale.ROOT), r.loss(), r.mse(), r.psnr(), r.samples(),
-                    r.learningRateFactor()));
+                    r.learningRateFactor(), r.lpips()));
         }
         Path target = context.output(config.file());
         AtomicFiles.write(target, csv.toString().getBytes(StandardCharsets.UTF_8));

@@ -10,16 +10,23 @@ import dev.synctalk.nerf.RayBatch;
  * another process can train on it: per ray origin and unit direction (trainer axes), target and
  * background colour, face and lower-face flags, all row-major [rays, 3] or [rays]; and the step's
  * frame conditioning: audio window [windowShape], expression [7], individual code index.
+ * {@code patchSide} &gt; 1 says the rays are whole square patches of that side, one after another, each
+ * row-major (what patch losses need); 0 means scattered single rays.
  */
 public record TrainRays(long frameIndex, int imageId, int codeIndex, float[] origins, float[] directions,
                         float[] target, float[] background, float[] faceMask, float[] lowerFaceMask,
-                        int[] windowShape, float[] audioWindow, float[] expression) implements Indexed {
+                        int[] windowShape, float[] audioWindow, float[] expression, int patchSide)
+        implements Indexed {
 
     public TrainRays {
         int r = faceMask.length;
         if (origins.length != 3 * r || directions.length != 3 * r || target.length != 3 * r
                 || background.length != 3 * r || lowerFaceMask.length != r) {
             throw new IllegalArgumentException("train rays of step " + frameIndex + " have inconsistent lengths");
+        }
+        if (patchSide < 0 || patchSide == 1 || (patchSide > 1 && r % (patchSide * patchSide) != 0)) {
+            throw new IllegalArgumentException("train rays of step " + frameIndex + ": " + r + " rays are not whole "
+                    + patchSide + "x" + patchSide + " patches");
         }
         int n = 1;
         for (int d : windowShape) {
@@ -29,6 +36,10 @@ public record TrainRays(long frameIndex, int imageId, int codeIndex, float[] ori
             throw new IllegalArgumentException("train rays of step " + frameIndex + ": audio window of shape "
                     + java.util.Arrays.toString(windowShape) + " needs " + n + " values, has " + audioWindow.length);
         }
+    }
+
+    public boolean isPatches() {
+        return patchSide > 1;
     }
 
     public int rayCount() {

@@ -11,12 +11,16 @@ import dev.synctalk.engine.stage.Indexed;
  * @param psnr   PSNR of the step's rays in dB (colours in [0, 1])
  * @param samples samples marched for the batch
  * @param learningRateFactor the lr decay factor applied at this step
+ * @param lpips  the weighted LPIPS term included in loss (weight x mean LPIPS of the patches); 0 when the
+ *               step had none
  */
 public record TrainStepReport(long frameIndex, TrainingPhase phase, double loss, double mse, double psnr, int samples,
-                              double learningRateFactor) implements Indexed {
+                              double learningRateFactor, double lpips) implements Indexed {
 
-    /** journal layout: long step, int phase ordinal, 3 doubles, int samples, double lr factor (little-endian). */
+    /** journal layout: long step, int phase ordinal, 3 doubles, int samples, double lr factor, double lpips (little-endian). */
     public static final class Codec implements dev.synctalk.journal.PayloadCodec<TrainStepReport> {
+        private static final int SIZE = 8 + 4 + 24 + 4 + 8 + 8;
+
         @Override
         public String typeName() {
             return "train-step-report";
@@ -29,18 +33,19 @@ public record TrainStepReport(long frameIndex, TrainingPhase phase, double loss,
 
         @Override
         public byte[] encode(TrainStepReport r) {
-            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 + 4 + 24 + 4 + 8)
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(SIZE)
                     .order(java.nio.ByteOrder.LITTLE_ENDIAN);
             out.putLong(r.frameIndex()).putInt(r.phase().ordinal()).putDouble(r.loss()).putDouble(r.mse())
-                    .putDouble(r.psnr()).putInt(r.samples()).putDouble(r.learningRateFactor());
+                    .putDouble(r.psnr()).putInt(r.samples()).putDouble(r.learningRateFactor()).putDouble(r.lpips());
             return out.array();
         }
 
         @Override
         public TrainStepReport decode(byte[] bytes) {
             java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            if (bytes.length != 48) {
-                throw new IllegalArgumentException("train-step-report payload must be 48 bytes, got " + bytes.length);
+            if (bytes.length != SIZE) {
+                throw new IllegalArgumentException("train-step-report payload must be " + SIZE + " bytes, got "
+                        + bytes.length);
             }
             long step = in.getLong();
             int phase = in.getInt();
@@ -48,7 +53,7 @@ public record TrainStepReport(long frameIndex, TrainingPhase phase, double loss,
                 throw new IllegalArgumentException("train-step-report " + step + ": unknown phase " + phase);
             }
             return new TrainStepReport(step, TrainingPhase.values()[phase], in.getDouble(), in.getDouble(),
-                    in.getDouble(), in.getInt(), in.getDouble());
+                    in.getDouble(), in.getInt(), in.getDouble(), in.getDouble());
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Head-stage training (the reference's train_step for the head, without LPIPS): per step
+ * Head-stage training (the reference's train_step for the head): per step
  * <ol>
  *   <li>every {@code gridUpdateInterval} steps (from step 0) the occupancy grid is updated with this
  *       step's conditioning,</li>
@@ -29,7 +29,8 @@ import java.util.List;
  *       weights-sum entropy, averaged over rays (synctalk-facts.md, "Losses"),</li>
  *   <li>backward through renderer, model and audio nets; AdamW with lr x 0.5^(step / iterations).</li>
  * </ol>
- * Not included: the every-16-steps smoothness regulariser (weight 1e-5) and the LPIPS/lips stages.
+ * Not included: the every-16-steps smoothness regulariser (weight 1e-5). LPIPS on patches comes in
+ * through {@link ImageLoss} from the caller, which knows the batch's patch layout.
  * Deterministic: all randomness (pixel choice, ray jitter, grid jitter) comes from one
  * {@link TrainingRandom} whose state is checkpointed.
  */
@@ -124,8 +125,30 @@ public final class HeadTrainer {
         return trainStep(RayBatch.ofPixels(backend, frame, pixels));
     }
 
-    /** One step on an explicit ray batch. */
+    /**
+     * A loss on the batch's rendered colours beside the per-ray terms (LPIPS on patches): it returns
+     * its value and adds d(value)/d(rendered) into {@code gradRendered} [R, 3].
+     */
+    public interface ImageLoss {
+        double addGradient(Tensor rendered, Tensor target, Tensor gradRendered);
+    }
+
+    /** The lr factor of the trainer's own schedule, 0.5^(step / iterations), for the next step. */
+    public double scheduledLearningRateFactor() {
+        return schedule.factor(step);
+    }
+
+    /** One step on an explicit ray batch with the per-ray losses and the trainer's lr schedule. */
     public TrainStepResult trainStep(RayBatch batch) {
+        return trainStep(batch, null, schedule.factor(step));
+    }
+
+    /**
+     * One step on an explicit ray batch; {@code imageLoss} (nullable) is added to the loss and its
+     * gradient to the rendered colours' gradient; the lr of every group is its base lr times
+     * {@code learningRateFactor} (phases with their own schedule, e.g. the lips fine-tune).
+     */
+    public TrainStepResult trainStep(RayBatch batch, ImageLoss imageLoss, double learningRateFactor) {
         int r = batch.rayCount();
         float stepFactor = UncertaintyWeightedLoss.stepFactor(step, config.iterations());
         FrameConditioning cond = batch.conditioning();
@@ -173,6 +196,7 @@ public final class HeadTrainer {
                 batch.faceMask(), gradLoss, gradMse, gradUncertainty);
         Tensor gradImage = Tensor.zeros(r, 3);
         backend.rayMseBackward(mseLoss, image.image(), batch.target(), gradMse, gradImage);
+        double imageLossValue = imageLoss == null ? 0 : imageLoss.addGradient(image.image(), batch.target(), gradImage);
         Tensor gradAmbientImage = Tensor.zeros(r, 3);
         backend.ambientLossBackward(ambientLoss, stepFactor, batch.lowerFaceMask(), gradLoss, gradAmbientImage);
         backend.copyColumns(Tensor.wrap(gradUncertainty.data(), r, 1), 0, gradAmbientImage, 2, 1, false);
@@ -193,12 +217,12 @@ public final class HeadTrainer {
         model.backward(backend, trace, gradSigma, gradRgb, gradAmbient, gradCode, null, null);
         audio.backward(backend, gradCode);
 
-        optimizer.setLearningRateFactor(schedule.factor(step));
+        optimizer.setLearningRateFactor(learningRateFactor);
         optimizer.step();
         optimizer.zeroGrad();
         step++;
-        double loss = meanColour + meanAmbient + meanEntropy;
-        return new TrainStepResult(step, loss, meanMse, meanColour, meanAmbient, meanEntropy,
+        double loss = meanColour + meanAmbient + meanEntropy + imageLossValue;
+        return new TrainStepResult(step, loss, meanMse, meanColour, meanAmbient, meanEntropy, imageLossValue,
                 -10 * Math.log10(Math.max(meanMse, 1e-10)), m);
     }
 }

@@ -8,9 +8,10 @@ package dev.synctalk.nerf;
  * @param uncertainty mean of the uncertainty-weighted colour loss term
  * @param ambient     mean ambient (attention-norm) loss
  * @param entropy     mean weights-sum entropy loss
+ * @param imageLoss   the caller's image loss (e.g. lambda x LPIPS on patches); 0 without one
  * @param psnr        PSNR of the batch, -10 log10(mse), in dB for colours in [0, 1]
  * @param samples     samples marched for the batch
  */
 public record TrainStepResult(long step, double loss, double mse, double uncertainty, double ambient, double entropy,
-                              double psnr, int samples) {
+                              double imageLoss, double psnr, int samples) {
 }
