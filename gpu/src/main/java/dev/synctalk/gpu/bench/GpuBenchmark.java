@@ -26,9 +26,9 @@ import dev.synctalk.gpu.render.OccupancyMarch;
  * its median time. A device-to-device copy gives the machine's ceiling to compare with.
  * Inputs are random, never zeros; sizes are chosen well above the 50 MB L2 except where marked.
  *
- * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave|train]} (default 50, after 5 warm-ups; {@code --only ave}
- * runs just the cuDNN audio-visual encoder entries, {@code --only train} the tri-plane kernels, the fused
- * training step and its phases).
+ * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave|train|lpips]} (default 50, after 5 warm-ups;
+ * {@code --only ave} runs just the cuDNN audio-visual encoder entries, {@code --only train} the tri-plane kernels,
+ * the fused training step and its phases, {@code --only lpips} the cuDNN LPIPS entries).
  */
 public final class GpuBenchmark {
 
@@ -50,10 +50,11 @@ public final class GpuBenchmark {
             if (args[i].equals("--repetitions") && i + 1 < args.length) {
                 repetitions = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only") && i + 1 < args.length
-                    && (args[i + 1].equals("ave") || args[i + 1].equals("train"))) {
+                    && (args[i + 1].equals("ave") || args[i + 1].equals("train")
+                    || args[i + 1].equals("lpips"))) {
                 only = args[++i];
             } else {
-                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave|train]");
+                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave|train|lpips]");
                 System.exit(64);
             }
         }
@@ -69,6 +70,9 @@ public final class GpuBenchmark {
                 benchmark.audioEncoder();
             } else if (only.equals("train")) {
                 benchmark.trainOnly();
+            } else if (only.equals("lpips")) {
+                benchmark.lpips(64, 32);
+                benchmark.lpips(8, 64);
             } else {
                 benchmark.run();
             }
@@ -101,6 +105,43 @@ public final class GpuBenchmark {
         render(512 * 512, 16, HeadModelStep.Path.FUSED_FP16);
         occupancyRender(16);
         audioEncoder();
+        lpips(64, 32);
+    }
+
+    /**
+     * The cuDNN LPIPS (AlexNet widths, random weights; the speed does not depend on them) on {@code batch}
+     * random image pairs of side x side in [-1, 1]: the distance alone, and distance plus the gradient
+     * w.r.t. the first image (the fine phase's use: 64 patches of 32 x 32 per step).
+     */
+    private void lpips(int batch, int side) {
+        dev.synctalk.gpu.lpips.LpipsAlex model =
+                dev.synctalk.gpu.lpips.LpipsAlex.random(dev.synctalk.gpu.lpips.LpipsAlex.ALEXNET_CHANNELS, 20261124);
+        long floats = (long) batch * 3 * side * side;
+        try (dev.synctalk.gpu.cuda.conv.CudnnLpipsAlex lpips =
+                     new dev.synctalk.gpu.cuda.conv.CudnnLpipsAlex(device, model, batch, side, side);
+             DeviceBuffer x0 = device.allocateFloats(floats); DeviceBuffer x1 = device.allocateFloats(floats);
+             DeviceBuffer gradDistance = device.allocateFloats(batch); DeviceBuffer distance = device.allocateFloats(batch);
+             DeviceBuffer gradX0 = device.allocateFloats(floats)) {
+            float[] host = new float[(int) floats];
+            for (int i = 0; i < host.length; i++) {
+                host[i] = (float) (2 * rng.nextDouble() - 1);
+            }
+            device.copyToDevice(host, x0);
+            for (int i = 0; i < host.length; i++) {
+                host[i] = (float) (2 * rng.nextDouble() - 1);
+            }
+            device.copyToDevice(host, x1);
+            device.fill(gradDistance, 1f / batch);
+            TimingStats forward = device.time(WARMUPS, repetitions, () -> lpips.distance(x0, x1, distance, batch));
+            TimingStats both = device.time(WARMUPS, repetitions,
+                    () -> lpips.distanceAndGradient(x0, x1, gradDistance, distance, gradX0, batch));
+            String shape = batch + "x3x" + side + "x" + side;
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "cuDNN LPIPS distance " + shape, forward.medianMillis(),
+                    forward.minMillis()));
+            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "cuDNN LPIPS distance+grad " + shape,
+                    both.medianMillis(), both.minMillis()));
+            line("  LPIPS algorithms (forward / backward data) " + lpips.algorithms());
+        }
     }
 
     /**

@@ -51,12 +51,18 @@ public final class KernelCatalog {
     public static final KernelRef OCCUPANCY_BUILD = new KernelRef("occupancy", "occupancy_build");
     public static final KernelRef TAKE_CHANNEL = new KernelRef("occupancy", "take_channel");
 
+    public static final KernelRef LPIPS_SCALE = new KernelRef("lpips", "lpips_scale");
+    public static final KernelRef LPIPS_TAP_DISTANCE = new KernelRef("lpips", "lpips_tap_distance");
+    public static final KernelRef LPIPS_TAP_BACKWARD = new KernelRef("lpips", "lpips_tap_backward");
+    public static final KernelRef LPIPS_RELU_MASK = new KernelRef("lpips", "lpips_relu_mask");
+    public static final KernelRef LPIPS_UNSCALE_GRAD = new KernelRef("lpips", "lpips_unscale_grad");
+
     public static final List<KernelRef> ALL = List.of(SAXPY, SAXPY_BACKWARD, ADAMW_STEP, BLUR_ROWS, BLUR_COLS,
             BLUR_ROWS_BACKWARD, BLUR_COLS_BACKWARD, MASKED_MERGE, MASKED_MERGE_BACKWARD, NECK_FILL_COLOUR,
             HASHGRID_FORWARD, HASHGRID_BACKWARD_EMBEDDINGS, HASHGRID_BACKWARD_EMBEDDINGS_SHARED, HASHGRID_BACKWARD_COORDS, SH_FORWARD, SH_BACKWARD, DENSE_ROWS, DENSE_WEIGHT_GRAD, VOLUME_RENDER_FORWARD, VOLUME_RENDER_BACKWARD, MSE_FORWARD, MSE_BACKWARD, RENDER_MSE_TRAIN, ACTIVATION_FORWARD, ACTIVATION_BACKWARD, HEAD_MODULATE_FORWARD, HEAD_MODULATE_BACKWARD, HEAD_SIGMA_FORWARD, HEAD_SIGMA_BACKWARD, HEAD_OUTPUTS_FORWARD, HEAD_OUTPUTS_BACKWARD,
             FUSED_HEAD_FORWARD, FUSED_HEAD_BACKWARD, FUSED_WEIGHT_GRAD, FUSED_PACK_WEIGHTS,
             MARCH_COUNT, SCAN_RAYS, MARCH_WRITE, OCCUPANCY_CELL_CENTRES, OCCUPANCY_ELLIPSOID_MASK, OCCUPANCY_BUILD,
-            TAKE_CHANNEL);
+            TAKE_CHANNEL, LPIPS_SCALE, LPIPS_TAP_DISTANCE, LPIPS_TAP_BACKWARD, LPIPS_RELU_MASK, LPIPS_UNSCALE_GRAD);
 
     /** Threads per block of the 1-D element-wise kernels (their .cu headers say 256). */
     public static final int ELEMENTWISE_BLOCK = 256;

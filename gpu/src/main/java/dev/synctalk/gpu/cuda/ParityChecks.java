@@ -64,6 +64,7 @@ public final class ParityChecks {
         results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed + 1, 1001, 7));
         results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.run(device, seed));
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
+        results.add(dev.synctalk.gpu.cuda.conv.LpipsParityCheck.run(device, seed + 3, 2, 64));
         results.add(TrainingParityCheck.run(device, seed));
         return results;
     }

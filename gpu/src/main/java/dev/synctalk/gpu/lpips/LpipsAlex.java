@@ -140,6 +140,21 @@ public final class LpipsAlex {
         return new LpipsAlex(convs, w, b, l, "random LPIPS weights");
     }
 
+    /** The scaling layer's shift of RGB channel {@code channel}: scaled = (x - shift) / scale. */
+    public static float shift(int channel) {
+        return SHIFT[channel];
+    }
+
+    /** The scaling layer's scale of RGB channel {@code channel}. */
+    public static float scale(int channel) {
+        return SCALE[channel];
+    }
+
+    /** The backbone convolution of layer {@code layer} (0..4), for backends that run the same network. */
+    public Conv2d conv(int layer) {
+        return convs[layer];
+    }
+
     /** The weights under their checkpoint names, for {@link NamedTensorFile#write}. */
     public Map<String, Tensor> namedTensors() {
         Map<String, Tensor> out = new LinkedHashMap<>();
