@@ -12,7 +12,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.gpu.render.CameraRays;
 import dev.synctalk.compute.StageBackends;
 import dev.synctalk.gpu.tensor.Backend;
@@ -69,30 +69,12 @@ public final class HeadRenderStage implements Stage {
             @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "head-render";
-        }
-
-        @Override
-        public String description() {
-            return "log-mel windows -> rendered head frames over the background (or merged into the portrait)";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("windows", MelWindow.class, "one log-mel window per video frame"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("frames", RenderedFrame.class, "rendered frames"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("head-render", "log-mel windows -> rendered head frames over the background (or merged into the portrait)",
+                    Config.class,
+                    List.of(PortSpec.of("windows", MelWindow.class, "one log-mel window per video frame")),
+                    List.of(PortSpec.of("frames", RenderedFrame.class, "rendered frames")));
         }
 
         @Override

@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.video.VideoFrame;
 import java.nio.ByteBuffer;
@@ -88,32 +88,12 @@ public final class HeadSyncStabilizerStage implements Stage {
             @Param(defaultValue = "\"head_pose/rotation.png\"", doc = "plot of head angles before/after bundle adjustment") Path plot) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "head-pose";
-        }
-
-        @Override
-        public String description() {
-            return "Head-Sync Stabilizer: focal search, rough pose from landmarks, optical-flow head points, "
-                    + "two-stage bundle adjustment; SyncTalk camera poses per frame";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("frames", VideoFrame.class, "decoded video frames"),
-                    PortSpec.of("landmarks", FaceLandmarks.class, "478 face landmarks per frame, pixels"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("poses", HeadPose.class, "stabilised head pose per frame (emitted at the end)"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("head-pose", "Head-Sync Stabilizer: focal search, rough pose from landmarks, optical-flow head points, " + "two-stage bundle adjustment; SyncTalk camera poses per frame",
+                    Config.class,
+                    List.of(PortSpec.of("frames", VideoFrame.class, "decoded video frames"), PortSpec.of("landmarks", FaceLandmarks.class, "478 face landmarks per frame, pixels")),
+                    List.of(PortSpec.of("poses", HeadPose.class, "stabilised head pose per frame (emitted at the end)")));
         }
 
         @Override

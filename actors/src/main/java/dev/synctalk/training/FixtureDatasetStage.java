@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -29,30 +29,12 @@ public final class FixtureDatasetStage implements Stage {
             boolean torso) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "fixture-dataset";
-        }
-
-        @Override
-        public String description() {
-            return "writes the synthetic talking-head fixture as a SyncTalk dataset and emits its frames";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("frames", DatasetFrame.class, "the dataset's frames, train then val"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("fixture-dataset", "writes the synthetic talking-head fixture as a SyncTalk dataset and emits its frames",
+                    Config.class,
+                    List.of(),
+                    List.of(PortSpec.of("frames", DatasetFrame.class, "the dataset's frames, train then val")));
         }
 
         @Override

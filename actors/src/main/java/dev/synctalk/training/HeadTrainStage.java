@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.compute.StageBackends;
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import dev.synctalk.gpu.tensor.Backend;
@@ -76,30 +76,12 @@ public final class HeadTrainStage implements Stage {
             @Param(defaultValue = "\"head.ckpt\"", doc = "final model file, relative to the run's outputs") Path model) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "head-train";
-        }
-
-        @Override
-        public String description() {
-            return "trains the head NeRF one step per ray batch; checkpoints for bit-identical resume";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("rays", TrainRays.class, "rays of one step"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("steps", TrainStepReport.class, "loss and PSNR of each step"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("head-train", "trains the head NeRF one step per ray batch; checkpoints for bit-identical resume",
+                    Config.class,
+                    List.of(PortSpec.of("rays", TrainRays.class, "rays of one step")),
+                    List.of(PortSpec.of("steps", TrainStepReport.class, "loss and PSNR of each step")));
         }
 
         @Override

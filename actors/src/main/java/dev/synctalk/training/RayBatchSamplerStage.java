@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,30 +40,12 @@ public final class RayBatchSamplerStage implements Stage {
             long lipsIters) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "ray-batch-sampler";
-        }
-
-        @Override
-        public String description() {
-            return "dataset -> one batch of training rays per step, deterministic per (seed, step)";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("rays", TrainRays.class, "rays of one training step"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("ray-batch-sampler", "dataset -> one batch of training rays per step, deterministic per (seed, step)",
+                    Config.class,
+                    List.of(),
+                    List.of(PortSpec.of("rays", TrainRays.class, "rays of one training step")));
         }
 
         @Override

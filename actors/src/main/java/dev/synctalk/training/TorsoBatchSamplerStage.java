@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,31 +24,12 @@ public final class TorsoBatchSamplerStage implements Stage {
             @Param(defaultValue = "1", doc = "seed of the frame choice") long seed) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "torso-batch-sampler";
-        }
-
-        @Override
-        public String description() {
-            return "dataset -> one torso training image (torso over background target) per step, deterministic per"
-                    + " (seed, step)";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("images", TorsoTrainImage.class, "the training image of one torso step"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("torso-batch-sampler", "dataset -> one torso training image (torso over background target) per step, deterministic per" + " (seed, step)",
+                    Config.class,
+                    List.of(),
+                    List.of(PortSpec.of("images", TorsoTrainImage.class, "the training image of one torso step")));
         }
 
         @Override

@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
@@ -52,30 +52,12 @@ public final class TorsoTrainStage implements Stage {
             @Param(defaultValue = "\"torso.ckpt\"", doc = "final model file, relative to the run's outputs") Path model) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "torso-train";
-        }
-
-        @Override
-        public String description() {
-            return "trains the torso (head frozen) one step per image; checkpoints for bit-identical resume";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("images", TorsoTrainImage.class, "the training image of one step"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of(PortSpec.of("steps", TrainStepReport.class, "loss and PSNR of each step"));
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("torso-train", "trains the torso (head frozen) one step per image; checkpoints for bit-identical resume",
+                    Config.class,
+                    List.of(PortSpec.of("images", TorsoTrainImage.class, "the training image of one step")),
+                    List.of(PortSpec.of("steps", TrainStepReport.class, "loss and PSNR of each step")));
         }
 
         @Override

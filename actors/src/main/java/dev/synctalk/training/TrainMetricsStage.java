@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,30 +26,12 @@ public final class TrainMetricsStage implements Stage {
                          Path file) {
     }
 
-    public static final class Type implements StageType<Config> {
-        @Override
-        public String name() {
-            return "train-metrics";
-        }
-
-        @Override
-        public String description() {
-            return "training step reports -> metrics.csv";
-        }
-
-        @Override
-        public Class<Config> configType() {
-            return Config.class;
-        }
-
-        @Override
-        public List<PortSpec> inputs() {
-            return List.of(PortSpec.of("steps", TrainStepReport.class, "one report per step"));
-        }
-
-        @Override
-        public List<PortSpec> outputs() {
-            return List.of();
+    public static final class Type extends AbstractStageType<Config> {
+        public Type() {
+            super("train-metrics", "training step reports -> metrics.csv",
+                    Config.class,
+                    List.of(PortSpec.of("steps", TrainStepReport.class, "one report per step")),
+                    List.of());
         }
 
         @Override
