@@ -126,11 +126,9 @@ extern "C" __global__ void broadcast_row(long long n, const float* __restrict__ 
 
 // ---- anchors (render.AnchorProjection) -------------------------------------------------------------------------
 
-// c = P^-1 a with P^-1 = [R^T, -R^T t; 0 0 0 1] (P rigid), in double.
-__device__ __forceinline__ void camera_point(const float* __restrict__ pose, const float* __restrict__ anchors,
-                                             int k, double* c)
+// P^-1 = [R^T, -R^T t; 0 0 0 1] of a rigid camera-to-world pose, in double (AnchorProjection.inverseRigid).
+__device__ __forceinline__ void inverse_rigid(const float* __restrict__ pose, double* inv)
 {
-    double inv[16];
     for (int r = 0; r < 3; r++) {
         double t = 0.0;
         for (int col = 0; col < 3; col++) {
@@ -143,6 +141,11 @@ __device__ __forceinline__ void camera_point(const float* __restrict__ pose, con
     inv[13] = 0.0;
     inv[14] = 0.0;
     inv[15] = 1.0;
+}
+
+// c = P^-1 a for anchor k.
+__device__ __forceinline__ void camera_point(const double* inv, const float* __restrict__ anchors, int k, double* c)
+{
     for (int r = 0; r < 4; r++) {
         double acc = 0.0;
         for (int j = 0; j < 4; j++) {
@@ -160,8 +163,10 @@ extern "C" __global__ void anchor_project_forward(int K, const float* __restrict
     if (k >= K) {
         return;
     }
+    double inv[16];
     double c[4];
-    camera_point(pose, anchors, k, c);
+    inverse_rigid(pose, inv);
+    camera_point(inv, anchors, k, c);
     double d = DM(c[3], c[2]);
     projected[2 * k] = __double2float_rn(DD(c[0], d));
     projected[2 * k + 1] = __double2float_rn(DD(c[1], d));
@@ -178,21 +183,10 @@ extern "C" __global__ void anchor_project_backward(int K, const float* __restric
     if (k >= K) {
         return;
     }
-    double c[4];
-    camera_point(pose, anchors, k, c);
     double inv[16];
-    for (int r = 0; r < 3; r++) {
-        double t = 0.0;
-        for (int col = 0; col < 3; col++) {
-            inv[4 * r + col] = (double) pose[4 * col + r];
-            t = DS(t, DM((double) pose[4 * col + r], (double) pose[4 * col + 3]));
-        }
-        inv[4 * r + 3] = t;
-    }
-    inv[12] = 0.0;
-    inv[13] = 0.0;
-    inv[14] = 0.0;
-    inv[15] = 1.0;
+    double c[4];
+    inverse_rigid(pose, inv);
+    camera_point(inv, anchors, k, c);
     double d = DM(c[3], c[2]);
     double gu = (double) gradProjected[2 * k];
     double gv = (double) gradProjected[2 * k + 1];

@@ -12,6 +12,19 @@ public final class TorsoDivergedException extends IllegalStateException {
         this.step = step;
     }
 
+    /** Step {@code step}'s loss, {@code result}, is not finite (on the frame of img_id {@code imageId}). */
+    public static TorsoDivergedException loss(long step, TorsoStepResult result, int imageId) {
+        return new TorsoDivergedException(step, String.format(java.util.Locale.ROOT,
+                "loss %s (mse %s, anchors %s, alpha entropy %s) on frame img_id %d", result.loss(), result.mse(),
+                result.anchorLoss(), result.alphaEntropy(), imageId));
+    }
+
+    /** The update of step {@code step} left {@code count} of {@code of} parameters of group {@code group} not finite. */
+    public static TorsoDivergedException parameters(long step, long count, long of, String group) {
+        return new TorsoDivergedException(step, "the update left " + count + " of " + of + " parameters of group " + group
+                + " not finite");
+    }
+
     /** The 0-based step whose loss or update was not finite. */
     public long step() {
         return step;

@@ -10,7 +10,6 @@ import dev.synctalk.gpu.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 
 /**
  * Torso-stage training (the reference's train_step with --torso) on the CPU backend, the reference the
@@ -49,12 +48,7 @@ public final class TorsoTrainer implements TorsoTraining {
         this.config = config;
         this.model = model;
         this.data = data;
-        for (TorsoTrainingData.Frame f : data.frames()) {
-            if (model.config().individualCodeDim() > 0 && f.codeIndex() >= model.config().individualCodeCount()) {
-                throw new IllegalArgumentException("training frame img_id " + f.imageId() + " has torso code "
-                        + f.codeIndex() + " but the model has " + model.config().individualCodeCount());
-            }
-        }
+        data.requireCodes(model.config());
         this.optimizer = new AdamW(backend, model.paramGroups());
         this.schedule = LearningRateSchedule.exponentialDecay(0.5, config.iterations());
         this.entropyLoss = new WeightsEntropyLoss(config.alphaEntropyWeight(), WeightsEntropyLoss.syncTalk().eps());
@@ -149,24 +143,11 @@ public final class TorsoTrainer implements TorsoTraining {
         TorsoStepResult result = computeGradients(batch);
         if (!Double.isFinite(result.loss())) {
             optimizer.zeroGrad();
-            throw new TorsoDivergedException(step, String.format(Locale.ROOT,
-                    "loss %s (mse %s, anchors %s, alpha entropy %s) on frame img_id %d",
-                    result.loss(), result.mse(), result.anchorLoss(), result.alphaEntropy(),
-                    data.frame(batch.frame()).imageId()));
+            throw TorsoDivergedException.loss(step, result, data.frame(batch.frame()).imageId());
         }
         optimizer.setLearningRateFactor(schedule.factor(step));
         optimizer.step();
         optimizer.zeroGrad();
-        String bad = nonFiniteParameters(optimizer);
-        if (bad != null) {
-            throw new TorsoDivergedException(step, "the update left " + bad);
-        }
-        step++;
-        return result;
-    }
-
-    /** "N of M parameters of group G not finite" for the first such group, or null when all are finite. */
-    static String nonFiniteParameters(AdamW optimizer) {
         for (ParamGroup group : optimizer.groups()) {
             long bad = 0;
             long all = 0;
@@ -177,10 +158,11 @@ public final class TorsoTrainer implements TorsoTraining {
                 all += p.size();
             }
             if (bad > 0) {
-                return bad + " of " + all + " parameters of group " + group.name() + " not finite";
+                throw TorsoDivergedException.parameters(step, bad, all, group.name());
             }
         }
-        return null;
+        step++;
+        return result;
     }
 
     /**

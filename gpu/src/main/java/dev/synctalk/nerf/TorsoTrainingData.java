@@ -85,6 +85,16 @@ public final class TorsoTrainingData {
         return frames.get(index);
     }
 
+    /** Fails naming the first frame whose torso code a model of {@code config} does not have. */
+    public void requireCodes(TorsoModelConfig config) {
+        for (Frame f : frames) {
+            if (config.individualCodeDim() > 0 && f.codeIndex() >= config.individualCodeCount()) {
+                throw new IllegalArgumentException("training frame img_id " + f.imageId() + " has torso code "
+                        + f.codeIndex() + " but the model has " + config.individualCodeCount());
+            }
+        }
+    }
+
     /** Frame {@code frame}'s torso image, checked for its size. */
     public int[] packedRgba(int frame) throws IOException {
         int[] rgba = images.packedRgba(frame);

@@ -90,12 +90,7 @@ public final class CudaTorsoTrainer implements TorsoTraining {
         this.config = config;
         this.hostModel = model;
         this.data = data;
-        for (TorsoTrainingData.Frame f : data.frames()) {
-            if (model.config().individualCodeDim() > 0 && f.codeIndex() >= model.config().individualCodeCount()) {
-                throw new IllegalArgumentException("training frame img_id " + f.imageId() + " has torso code "
-                        + f.codeIndex() + " but the model has " + model.config().individualCodeCount());
-            }
-        }
+        data.requireCodes(model.config());
         this.hostBackend = new CpuBackend(1);
         this.hostOptimizer = new AdamW(hostBackend, model.paramGroups());
         this.schedule = LearningRateSchedule.exponentialDecay(0.5, config.iterations());
@@ -296,15 +291,13 @@ public final class CudaTorsoTrainer implements TorsoTraining {
         TorsoStepResult result = result(s);
         if (!Double.isFinite(result.loss())) {
             failure = "loss " + result.loss() + " at step " + step;
-            throw new TorsoDivergedException(step, String.format(Locale.ROOT,
-                    "loss %s (mse %s, anchors %s, alpha entropy %s) on frame img_id %d", result.loss(), result.mse(),
-                    result.anchorLoss(), result.alphaEntropy(), data.frame(frame).imageId()));
+            throw TorsoDivergedException.loss(step, result, data.frame(frame).imageId());
         }
         for (int g = 0; g < groups.size(); g++) {
             if (s[STAT_NON_FINITE + g] > 0) {
                 failure = "non-finite parameters at step " + step;
-                throw new TorsoDivergedException(step, "the update left " + (long) s[STAT_NON_FINITE + g] + " of "
-                        + network.group(g).floats() + " parameters of group " + groups.get(g).name() + " not finite");
+                throw TorsoDivergedException.parameters(step, (long) s[STAT_NON_FINITE + g], network.group(g).floats(),
+                        groups.get(g).name());
             }
         }
         for (int g = 0; g < groups.size(); g++) {

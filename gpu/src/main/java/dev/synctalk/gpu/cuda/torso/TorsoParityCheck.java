@@ -1,5 +1,8 @@
 package dev.synctalk.gpu.cuda.torso;
 
+import static dev.synctalk.gpu.cuda.ParityChecks.guard;
+import static dev.synctalk.gpu.cuda.ParityChecks.uniform;
+
 import dev.synctalk.gpu.cuda.CheckResult;
 import dev.synctalk.gpu.cuda.CudaDevice;
 import dev.synctalk.gpu.cuda.DeviceBuffer;
@@ -31,7 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 
 /**
  * The torso's kernels and its whole training step against their CPU twins on fresh random inputs, for
@@ -105,25 +107,8 @@ public final class TorsoParityCheck {
         return results;
     }
 
-    private static CheckResult guard(String name, Supplier<String[]> check) {
-        try {
-            String[] outcome = check.get();
-            return new CheckResult(name, Boolean.parseBoolean(outcome[0]), outcome[1]);
-        } catch (RuntimeException | LinkageError e) {
-            return new CheckResult(name, false, "threw " + e);
-        }
-    }
-
     private SplittableRandom rng(int check) {
         return new SplittableRandom(seed * 1_000_033L + check);
-    }
-
-    private static float[] uniform(SplittableRandom rng, int n, float lo, float hi) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (lo + (hi - lo) * rng.nextDouble());
-        }
-        return v;
     }
 
     private DeviceBuffer poisoned(long floats) {
