@@ -23,7 +23,10 @@ import dev.synctalk.nerf.Checkpoint;
 import dev.synctalk.nerf.FrameCompositor;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
-import dev.synctalk.nerf.Renderer;
+import dev.synctalk.nerf.HeadRendering;
+import dev.synctalk.nerf.cuda.CudaHeadRenderer;
+import dev.synctalk.gpu.cuda.CudaBackend;
+import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.nerf.TorsoCheckpoint;
 import dev.synctalk.nerf.TorsoModel;
 import dev.synctalk.nerf.TorsoTrainer;
@@ -92,7 +95,8 @@ public final class HeadRenderStage implements Stage {
     private final StageContext context;
     private final Backend backend;
     private final HeadModelSpec spec;
-    private final Renderer renderer;
+    private final HeadRendering renderer;
+    private final CudaHeadRenderer deviceRenderer;
     private final FrameCompositor compositor;
     private final SyncTalkDataset dataset;
     private final DatasetSequence sequence;
@@ -123,14 +127,30 @@ public final class HeadRenderStage implements Stage {
         this.sequence = new DatasetSequence(dataset, config.split(), Long.MAX_VALUE);
         this.camera = TrainingSet.camera(dataset);
         this.background = Tensor.wrap(TrainingSet.background(dataset), camera.width() * camera.height(), 3);
-        this.backend = StageBackends.open(context, config.threads());
-        HeadTrainer trainer = spec.newTrainer(backend);
         if (!Files.isRegularFile(config.model())) {
             throw new IOException(name + ": model " + config.model() + " is missing (train.conf writes head.ckpt)");
         }
-        Checkpoint.restore(trainer, config.model());
-        this.renderer = trainer.renderer();
-        this.compositor = config.torso() == null ? null : new FrameCompositor(backend, renderer, loadTorso(name));
+        this.backend = StageBackends.open(context, config.threads());
+        CudaHeadRenderer onDevice = null;
+        try {
+            // placed on a GPU: the checkpoint is read on the host and the head renders on the device
+            HeadTrainer trainer = spec.newTrainer(backend instanceof CudaBackend ? new CpuBackend(1) : backend);
+            Checkpoint.restore(trainer, config.model());
+            if (backend instanceof CudaBackend cuda) {
+                onDevice = new CudaHeadRenderer(cuda.device(), trainer);
+                this.renderer = onDevice;
+            } else {
+                this.renderer = trainer.renderer();
+            }
+            this.deviceRenderer = onDevice;
+            this.compositor = config.torso() == null ? null : new FrameCompositor(backend, renderer, loadTorso(name));
+        } catch (IOException | RuntimeException e) {
+            if (onDevice != null) {
+                onDevice.close();
+            }
+            backend.close();
+            throw e;
+        }
     }
 
     private TorsoModel loadTorso(String name) throws IOException {
@@ -211,6 +231,9 @@ public final class HeadRenderStage implements Stage {
 
     @Override
     public void close() {
+        if (deviceRenderer != null) {
+            deviceRenderer.close();
+        }
         backend.close();
     }
 }

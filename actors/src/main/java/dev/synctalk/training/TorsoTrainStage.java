@@ -1,5 +1,6 @@
 package dev.synctalk.training;
 
+import dev.synctalk.nerf.TrainingPhase;
 import dev.synctalk.dataset.DatasetReader;
 import dev.synctalk.dataset.SyncTalkDataset;
 import dev.synctalk.engine.stage.Emitter;
