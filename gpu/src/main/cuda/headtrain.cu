@@ -248,6 +248,195 @@ extern "C" __global__ void march_train_write(int rays, const float* __restrict__
     }
 }
 
+// ---- rendering with early termination (twin: render.RayMarcher + render.VolumeRenderer.forward) ------------------
+//
+// Whole frames are rendered in rounds: each round marches the next k samples of every ray still alive (the
+// marcher's loop resumed from the ray's saved t and count, so the samples are exactly the single-pass marcher's),
+// the network evaluates them, and the composite continues from the ray's saved sums; a ray stops when its
+// transmittance falls below the threshold or the marcher has no more samples. The samples a single pass would
+// march after a ray's termination never reach the network, and the composite is the same sequence of operations.
+// State per ray: rs [R][8] = t, far, transmittance, r, g, b, depth, opacity; rc [R] = samples taken (-1: done).
+
+extern "C" __global__ void render_rays_init(int rays, const float* __restrict__ origins, const float* __restrict__ dirs,
+                                            float bound, float minNear, float* __restrict__ rs, int* __restrict__ rc,
+                                            int* __restrict__ alive)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < rays; r += gridDim.x * blockDim.x) {
+        float near = -INFINITY;
+        float far = INFINITY;
+        bool hit = true;
+        for (int a = 0; a < 3; a++) {
+            float o = origins[3 * r + a];
+            float d = dirs[3 * r + a];
+            if (d == 0.0f) {
+                if (o < -bound || o > bound) {
+                    hit = false;
+                }
+                continue;
+            }
+            float inv = FD(1.0f, d);
+            float t0 = FM(FS(-bound, o), inv);
+            float t1 = FM(FS(bound, o), inv);
+            near = fmaxf(near, fminf(t0, t1));
+            far = fminf(far, fmaxf(t0, t1));
+        }
+        near = fmaxf(near, minNear);
+        hit = hit && near < far;
+        float* s = rs + 8 * (long long) r;
+        s[0] = FA(near, 0.0f);
+        s[1] = far;
+        s[2] = 1.0f;
+        s[3] = 0.0f;
+        s[4] = 0.0f;
+        s[5] = 0.0f;
+        s[6] = 0.0f;
+        s[7] = 0.0f;
+        rc[r] = hit ? 0 : -1;
+        alive[r] = hit ? 1 : 0;
+    }
+}
+
+// For the rays of the list, up to k more samples each into slots [i * k, i * k + n); taken [count] = n.
+extern "C" __global__ void render_march_round(int count, const int* __restrict__ list, int k,
+                                              const float* __restrict__ origins, const float* __restrict__ dirs,
+                                              const float* __restrict__ occupancy, float bound, float dtGamma,
+                                              float dtMin, float dtMax, int maxSteps, int res, float* __restrict__ rs,
+                                              int* __restrict__ rc, int* __restrict__ taken, float* __restrict__ points,
+                                              float* __restrict__ sampleDirs, float* __restrict__ dt,
+                                              float* __restrict__ t)
+{
+    Marcher m = {bound, 0.0f, dtGamma, dtMin, dtMax, maxSteps, res};
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) {
+        int r = list[i];
+        float* s = rs + 8 * (long long) r;
+        float o[3] = {origins[3 * r], origins[3 * r + 1], origins[3 * r + 2]};
+        float d[3] = {dirs[3 * r], dirs[3 * r + 1], dirs[3 * r + 2]};
+        float time = s[0];
+        float far = s[1];
+        int total = rc[r];
+        int n = 0;
+        int g = m.res;
+        while (time < far && total < m.maxSteps && n < k) {
+            float x = clamp_bound(m, FA(o[0], FM(time, d[0])));
+            float y = clamp_bound(m, FA(o[1], FM(time, d[1])));
+            float z = clamp_bound(m, FA(o[2], FM(time, d[2])));
+            int nx = cell_of(m, x);
+            int ny = cell_of(m, y);
+            int nz = cell_of(m, z);
+            float step = step_at(m, time);
+            if (__ldg(occupancy + nx + g * (ny + g * nz)) != 0.0f) {
+                long long slot = (long long) i * k + n;
+                points[3 * slot] = x;
+                points[3 * slot + 1] = y;
+                points[3 * slot + 2] = z;
+                sampleDirs[3 * slot] = d[0];
+                sampleDirs[3 * slot + 1] = d[1];
+                sampleDirs[3 * slot + 2] = d[2];
+                dt[slot] = step;
+                t[slot] = time;
+                n++;
+                total++;
+                time = FA(time, step);
+            } else {
+                float exit = fminf(exit_distance(m, x, d[0], nx),
+                                   fminf(exit_distance(m, y, d[1], ny), exit_distance(m, z, d[2], nz)));
+                float target = FA(time, fmaxf(0.0f, exit));
+                do {
+                    time = FA(time, step_at(m, time));
+                } while (time < target);
+            }
+        }
+        for (int j = n; j < k; j++) {
+            long long slot = (long long) i * k + j;
+            points[3 * slot] = 0.0f;
+            points[3 * slot + 1] = 0.0f;
+            points[3 * slot + 2] = 0.0f;
+            sampleDirs[3 * slot] = 0.0f;
+            sampleDirs[3 * slot + 1] = 0.0f;
+            sampleDirs[3 * slot + 2] = 1.0f;
+        }
+        s[0] = time;
+        rc[r] = total;
+        taken[i] = n;
+        // exhausted: no sample left for a later round
+        if (!(time < far && total < m.maxSteps)) {
+            rc[r] = -1 - total;
+        }
+    }
+}
+
+// Composites the round's samples of each listed ray onto its saved sums (VolumeRenderer.forward's order); alive[i]
+// = whether the ray goes on to the next round.
+extern "C" __global__ void render_composite_round(int count, const int* __restrict__ list, int k,
+                                                  const int* __restrict__ taken, const float* __restrict__ sigma,
+                                                  const float* __restrict__ rgb, const float* __restrict__ dt,
+                                                  const float* __restrict__ t, float threshold, float* __restrict__ rs,
+                                                  const int* __restrict__ rc, int* __restrict__ alive)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) {
+        int r = list[i];
+        float* s = rs + 8 * (long long) r;
+        float transmittance = s[2];
+        float cr = s[3], cg = s[4], cb = s[5], cd = s[6], ca = s[7];
+        bool done = false;
+        for (int j = 0; j < taken[i]; j++) {
+            long long q = (long long) i * k + j;
+            float alpha = FS(1.0f, (float) exp((double) FM(-sigma[q], dt[q])));
+            float w = FM(alpha, transmittance);
+            cr = FA(cr, FM(w, rgb[3 * q]));
+            cg = FA(cg, FM(w, rgb[3 * q + 1]));
+            cb = FA(cb, FM(w, rgb[3 * q + 2]));
+            cd = FA(cd, FM(w, t[q]));
+            ca = FA(ca, w);
+            transmittance = FM(transmittance, FS(1.0f, alpha));
+            if (transmittance < threshold) {
+                done = true;
+                break;
+            }
+        }
+        s[2] = transmittance;
+        s[3] = cr;
+        s[4] = cg;
+        s[5] = cb;
+        s[6] = cd;
+        s[7] = ca;
+        alive[i] = (!done && rc[r] >= 0) ? 1 : 0;
+    }
+}
+
+// next [alive count] = the listed rays whose flag is set, in list order (offsets from scan_rays over the flags).
+extern "C" __global__ void render_compact(int count, const int* __restrict__ list, const int* __restrict__ alive,
+                                          const int* __restrict__ ranges, int* __restrict__ next)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) {
+        if (alive[i]) {
+            next[ranges[2 * i]] = list == nullptr ? i : list[i];
+        }
+    }
+}
+
+// image [R][3] = sums + background * (1 - opacity) (or no background), depth [R], weightsSum [R].
+extern "C" __global__ void render_finish(int rays, const float* __restrict__ rs, const float* __restrict__ background,
+                                         float* __restrict__ image, float* __restrict__ depth,
+                                         float* __restrict__ weightsSum)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < rays; r += gridDim.x * blockDim.x) {
+        const float* s = rs + 8 * (long long) r;
+        float cr = s[3], cg = s[4], cb = s[5], ca = s[7];
+        if (background != nullptr) {
+            float rest = FS(1.0f, ca);
+            cr = FA(cr, FM(background[3 * r], rest));
+            cg = FA(cg, FM(background[3 * r + 1], rest));
+            cb = FA(cb, FM(background[3 * r + 2], rest));
+        }
+        image[3 * r] = cr;
+        image[3 * r + 1] = cg;
+        image[3 * r + 2] = cb;
+        depth[r] = s[6];
+        weightsSum[r] = ca;
+    }
+}
+
 // ---- losses (twins: loss.RayMseLoss, UncertaintyWeightedLoss, AmbientLoss, WeightsEntropyLoss) ------------------
 
 // One block of 1024: stats[0] = max of the rendered uncertainty (column 2 of ambient [R][3]), stats[1] = sum of

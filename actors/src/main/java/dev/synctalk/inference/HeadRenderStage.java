@@ -39,6 +39,12 @@ import dev.synctalk.training.NerfPoses;
 import dev.synctalk.training.TorsoModelSpec;
 import dev.synctalk.training.TrainingSet;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,6 +109,9 @@ public final class HeadRenderStage implements Stage {
     private final CameraRays camera;
     private final Tensor background;
     private final TreeMap<Long, float[]> windows = new TreeMap<>();
+    /** Portrait mode: originals and face masks of the next frames, decoded ahead on worker threads. */
+    private final ExecutorService decoders;
+    private final Map<Long, Future<PortraitInputs>> decoded = new HashMap<>();
     private long firstWindow = -1;
     private long nextFrame = -1;
 
@@ -125,6 +134,11 @@ public final class HeadRenderStage implements Stage {
             throw new DatasetException(name + ": " + e.getMessage(), e);
         }
         this.sequence = new DatasetSequence(dataset, config.split(), Long.MAX_VALUE);
+        this.decoders = config.portrait() ? Executors.newFixedThreadPool(DECODE_THREADS, r -> {
+            Thread t = new Thread(r, "portrait-decode-" + context.stageName());
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.camera = TrainingSet.camera(dataset);
         this.background = Tensor.wrap(TrainingSet.background(dataset), camera.width() * camera.height(), 3);
         if (!Files.isRegularFile(config.model())) {
@@ -221,16 +235,53 @@ public final class HeadRenderStage implements Stage {
         }
         FloatImage image = new FloatImage(camera.width(), camera.height(), 3, rgb);
         if (config.portrait()) {
-            var layout = dataset.layout();
-            FloatImage original = ImageFiles.read(layout.original(f.imageId()));
-            FaceMask mask = FaceMask.read(layout.faceMask(f.imageId()));
-            image = PortraitMerge.merge(image, original.channels() == 3 ? original : original.rgb(), mask);
+            PortraitInputs inputs = portraitInputs(frame);
+            image = PortraitMerge.merge(image, inputs.original(), inputs.mask());
         }
         return RenderedFrame.of(frame, image);
     }
 
+    /** The original frame and face mask portrait mode merges into. */
+    private record PortraitInputs(FloatImage original, FaceMask mask) {
+    }
+
+    /** Frames decoded ahead of the render in portrait mode (JPEG and PNG decoding would otherwise bound the rate). */
+    private static final int DECODE_AHEAD = 16;
+    private static final int DECODE_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
+
+    private PortraitInputs portraitInputs(long frame) throws IOException {
+        for (long k = frame; k < frame + DECODE_AHEAD; k++) {
+            long index = k;
+            decoded.computeIfAbsent(index, i -> decoders.submit(() -> decode(index)));
+        }
+        Future<PortraitInputs> future = decoded.remove(frame);
+        decoded.keySet().removeIf(k -> k < frame);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decoding the original of frame " + frame, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("decoding the original of frame " + frame + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    private PortraitInputs decode(long frame) throws IOException {
+        DatasetFrame f = sequence.frame(frame);
+        var layout = dataset.layout();
+        FloatImage original = ImageFiles.read(layout.original(f.imageId()));
+        return new PortraitInputs(original.channels() == 3 ? original : original.rgb(),
+                FaceMask.read(layout.faceMask(f.imageId())));
+    }
+
     @Override
     public void close() {
+        if (decoders != null) {
+            decoders.shutdownNow();
+        }
         if (deviceRenderer != null) {
             deviceRenderer.close();
         }

@@ -130,12 +130,17 @@ public final class HeadTrainer {
 
     /** One step on {@code raysPerStep} pixels of {@code frame} drawn uniformly with replacement. */
     public TrainStepResult trainStep(TrainFrame frame) {
+        return trainStep(drawRays(frame));
+    }
+
+    /** {@code raysPerStep} pixels of {@code frame} drawn uniformly with replacement from the trainer's random state. */
+    public RayBatch drawRays(TrainFrame frame) {
         int pixelCount = frame.camera().width() * frame.camera().height();
         int[] pixels = new int[config.raysPerStep()];
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = random.nextInt(pixelCount);
         }
-        return trainStep(RayBatch.ofPixels(backend, frame, pixels));
+        return RayBatch.ofPixels(backend, frame, pixels);
     }
 
     /**

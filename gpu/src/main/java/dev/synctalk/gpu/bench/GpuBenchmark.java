@@ -17,6 +17,7 @@ import dev.synctalk.gpu.cuda.optim.AdamWScalars;
 import dev.synctalk.gpu.cuda.optim.CudaAdamW;
 import dev.synctalk.gpu.image.GaussianTaps;
 import dev.synctalk.gpu.render.OccupancyMarch;
+import dev.synctalk.nerf.cuda.HeadTrainingBenchmark;
 
 /**
  * Times the CUDA kernels with CUDA events (warm-ups, then the median of many runs) and reports achieved
@@ -24,9 +25,14 @@ import dev.synctalk.gpu.render.OccupancyMarch;
  * its median time. A device-to-device copy gives the machine's ceiling to compare with.
  * Inputs are random, never zeros; sizes are chosen well above the 50 MB L2 except where marked.
  *
- * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave|train|lpips]} (default 50, after 5 warm-ups;
- * {@code --only ave} runs just the cuDNN audio-visual encoder entries, {@code --only train} the tri-plane kernels,
- * the fused training step and its phases, {@code --only lpips} the cuDNN LPIPS entries).
+ * <p>Two kinds of entries: <b>engine</b> figures time the objects the engine's stages run
+ * ({@link HeadTrainingBenchmark}: the device head trainer and renderer on a dataset), everything else is a
+ * <b>kernel micro-benchmark</b> (one kernel on synthetic inputs), labelled as such.
+ *
+ * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only engine|ave|train|lpips] [--side 512] [--frames 16]}
+ * (default 50, after 5 warm-ups; {@code --only engine} the engine objects, {@code --only ave} the cuDNN
+ * audio-visual encoder entries, {@code --only train} the tri-plane kernels, {@code --only lpips} the cuDNN LPIPS
+ * entries).
  */
 public final class GpuBenchmark {
 
@@ -44,15 +50,22 @@ public final class GpuBenchmark {
     public static void main(String[] args) {
         int repetitions = 50;
         String only = "";
+        int side = 512;
+        int frames = 16;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--repetitions") && i + 1 < args.length) {
                 repetitions = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--side") && i + 1 < args.length) {
+                side = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--frames") && i + 1 < args.length) {
+                frames = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only") && i + 1 < args.length
                     && (args[i + 1].equals("ave") || args[i + 1].equals("train")
-                    || args[i + 1].equals("lpips"))) {
+                    || args[i + 1].equals("lpips") || args[i + 1].equals("engine"))) {
                 only = args[++i];
             } else {
-                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave|train|lpips]");
+                System.err.println("usage: GpuBenchmark [--repetitions N] [--only engine|ave|train|lpips] [--side 512]"
+                        + " [--frames 16]");
                 System.exit(64);
             }
         }
@@ -64,7 +77,9 @@ public final class GpuBenchmark {
             System.out.println(device + "; median of " + repetitions + " after " + WARMUPS + " warm-ups, CUDA events");
             System.out.println(String.format(Locale.ROOT, "%-44s %12s %12s %10s", "work", "median ms", "min ms", "GB/s"));
             GpuBenchmark benchmark = new GpuBenchmark(device, repetitions);
-            if (only.equals("ave")) {
+            if (only.equals("engine")) {
+                HeadTrainingBenchmark.run(device, side, frames);
+            } else if (only.equals("ave")) {
                 benchmark.audioEncoder();
             } else if (only.equals("train")) {
                 benchmark.trainOnly();
@@ -73,11 +88,12 @@ public final class GpuBenchmark {
                 benchmark.lpips(8, 64);
             } else {
                 benchmark.run();
+                HeadTrainingBenchmark.run(device, side, frames);
             }
         }
     }
 
-    /** The fused training step, its phases and the tri-plane kernels it uses. */
+    /** Kernel micro-benchmark: the tri-plane kernels the training step uses. */
     private void trainOnly() {
         triPlaneKernels(1 << 20);
     }

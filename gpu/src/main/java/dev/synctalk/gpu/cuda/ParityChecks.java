@@ -66,6 +66,7 @@ public final class ParityChecks {
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
         results.add(dev.synctalk.gpu.cuda.conv.LpipsParityCheck.run(device, seed + 3, 2, 64));
         results.add(TrainingParityCheck.run(device, seed));
+        results.addAll(dev.synctalk.nerf.cuda.HeadTrainerParityCheck.run(device, seed));
         return results;
     }
 

@@ -90,6 +90,8 @@ public final class CudaHeadTrainer implements HeadTraining {
     private final List<DeviceBuffer> owned = new ArrayList<>();
     private long step;
     private long gridUpdates;
+    private int lastRays;
+    private long lastSamples;
     private boolean pending;
     private CudaHeadRenderer renderer;
 
@@ -278,6 +280,12 @@ public final class CudaHeadTrainer implements HeadTraining {
         return result;
     }
 
+    /** Drops the gradients of {@link #computeGradients} without an update (parity checks). */
+    public void discardGradients() {
+        net.groups.zeroGradients();
+        pending = false;
+    }
+
     /** AdamW of every group at base lr x {@code learningRateFactor} from the gradients of {@link #computeGradients}. */
     public void applyUpdate(double learningRateFactor) {
         if (!pending) {
@@ -330,6 +338,8 @@ public final class CudaHeadTrainer implements HeadTraining {
                 .bufferAtByte(data.backgroundChunk(frame), data.backgroundByteOffset(frame))
                 .buffer(pixels).buffer(origins).buffer(dirs).buffer(target).buffer(background).buffer(face).buffer(lower));
         long m = march(r, sampler.marchNoiseSeed(s), true);
+        lastRays = r;
+        lastSamples = m;
 
         long codeOffset = net.codeOffset(f.codeIndex());
         DeviceBuffer code = codeOffset < 0 ? null : net.codes.params;
@@ -477,6 +487,26 @@ public final class CudaHeadTrainer implements HeadTraining {
         device.kernel(KernelCatalog.GRID_THRESHOLD).launch(perItem(cells), KernelArgs.create().i32(cells)
                 .buffer(net.density).buffer(net.meanDensity).f32(grid.densityThreshold()).buffer(net.occupancy));
         gridUpdates++;
+    }
+
+    /** The last step's rays, marched samples and audio code, for the twin checks (synchronises). */
+    record StepTrace(int[] pixels, float[] origins, float[] dirs, float[] target, float[] background, float[] face,
+                     float[] lower, int[] rayRanges, float[] points, float[] dt, float[] t, float[] code) {
+    }
+
+    StepTrace lastStepTrace() {
+        int r = lastRays;
+        int m = (int) lastSamples;
+        return new StepTrace(device.downloadInts(pixels, r), device.download(origins, 3 * r),
+                device.download(dirs, 3 * r), device.download(target, 3 * r), device.download(background, 3 * r),
+                device.download(face, r), device.download(lower, r), device.downloadInts(rayRanges, 2 * r),
+                device.download(points, 3 * m), device.download(dt, m), device.download(t, m),
+                device.download(net.audio.code(), 32));
+    }
+
+    /** The density grid on the device (synchronises). */
+    float[] densityGrid() {
+        return device.download(net.density, host.grid().cellCount());
     }
 
     // ---- state ------------------------------------------------------------------------------------------------
