@@ -82,11 +82,6 @@ public final class KernelCatalog {
     public static final KernelRef PATCHES_TO_PLANES = new KernelRef("headtrain", "patches_to_planes");
     public static final KernelRef PLANES_GRAD_ADD = new KernelRef("headtrain", "planes_grad_add");
     public static final KernelRef CLAMP01 = new KernelRef("headtrain", "clamp01");
-    public static final KernelRef RENDER_RAYS_INIT = new KernelRef("headtrain", "render_rays_init");
-    public static final KernelRef RENDER_MARCH_ROUND = new KernelRef("headtrain", "render_march_round");
-    public static final KernelRef RENDER_COMPOSITE_ROUND = new KernelRef("headtrain", "render_composite_round");
-    public static final KernelRef RENDER_COMPACT = new KernelRef("headtrain", "render_compact");
-    public static final KernelRef RENDER_FINISH = new KernelRef("headtrain", "render_finish");
 
     public static final KernelRef SMALL_DENSE_FORWARD = new KernelRef("smallnn", "small_dense_forward");
     public static final KernelRef SMALL_DENSE_BACKWARD_INPUT = new KernelRef("smallnn", "small_dense_backward_input");
@@ -112,7 +107,6 @@ public final class KernelCatalog {
             UNCERTAINTY_SOFTMAX_STATS, HEAD_RAY_LOSSES, COLUMN_SUMS, ADD_INTO, HEAD_GRAD_ABS_MAX, HEAD_LOSS_SCALE,
             REDUCE_TILES, SUM_BLOCK_PARTIALS, FIXED_TO_FLOAT, COUNT_NONFINITE, GRID_CELL_POINTS, GRID_DILATE,
             GRID_DECAY_MAX, GRID_MEAN, GRID_THRESHOLD, PATCHES_TO_PLANES, PLANES_GRAD_ADD, CLAMP01,
-            RENDER_RAYS_INIT, RENDER_MARCH_ROUND, RENDER_COMPOSITE_ROUND, RENDER_COMPACT, RENDER_FINISH,
             SMALL_DENSE_FORWARD, SMALL_DENSE_BACKWARD_INPUT, SMALL_DENSE_BACKWARD_PARAMS, SMALL_CONV1D_FORWARD,
             SMALL_CONV1D_BACKWARD_INPUT, SMALL_CONV1D_BACKWARD_PARAMS, SMALL_TRANSPOSE, SMALL_ADD, SMALL_SOFTMAX_FORWARD,
             SMALL_SOFTMAX_BACKWARD, SMALL_ATTENTION_POOL_FORWARD, SMALL_ATTENTION_POOL_BACKWARD, AUDIO_WINDOW);

@@ -21,13 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link Renderer} on the device: the frame's audio code (smallnn.cu), rays of every pixel (camera_rays), then
- * rounds of marching and compositing with early termination (headtrain.cu render_*): each round marches the
- * next samples of the rays still alive (2, 2, 4, 8 per ray: the single-pass marcher's samples, resumed), the
- * fused head network evaluates them, and the composite continues; a ray stops at transmittance below the
- * threshold or when it has no more samples. Samples after a ray's termination, which the CPU {@link Renderer}
- * marches and then ignores, are never evaluated; the image is the same composite. The alive count is read back
- * once per round (it sizes the next launches), the image and opacity at the end.
+ * {@link Renderer} on the device: the frame's audio code (smallnn.cu), rays of every pixel (camera_rays), the
+ * marcher without jitter (march_train_count / write: the same marcher as training and as the CPU renderer),
+ * the fused head network in render mode, and volume rendering over the background, then the image and the
+ * opacity come back. One read back mid-frame (the live-sample total sizes the network launch) and one at the end.
  */
 public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
     private final CudaDevice device;
@@ -38,8 +35,8 @@ public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
     private final DeviceBuffer pose;
     private final DeviceBuffer total;
     private int pixels;
-    private DeviceBuffer origins, dirs, rayState, rayCounts, aliveFlags, ranges, listA, listB, taken, points, sampleDirs,
-            dt, t, enc, sh, sigma, rgb, image, depth, weightsSum, background;
+    private DeviceBuffer origins, dirs, counts, rayRanges, points, sampleDirs, dt, t, enc, sh, sigma, rgb, image, depth,
+            weightsSum, background;
     private Tensor uploadedBackground;
     private long lastLiveSamples;
 
@@ -74,13 +71,8 @@ public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
         long samples = (long) count * marcher.maxSteps();
         origins = frameBuffer(3L * count);
         dirs = frameBuffer(3L * count);
-        rayState = frameBuffer(8L * count);
-        rayCounts = frameBuffer(count);
-        aliveFlags = frameBuffer(count);
-        ranges = frameBuffer(2L * count);
-        listA = frameBuffer(count);
-        listB = frameBuffer(count);
-        taken = frameBuffer(count);
+        counts = frameBuffer(count);
+        rayRanges = frameBuffer(2L * count);
         points = frameBuffer(3 * samples);
         sampleDirs = frameBuffer(3 * samples);
         dt = frameBuffer(samples);
@@ -120,40 +112,25 @@ public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
         device.kernel(KernelCatalog.CAMERA_RAYS).launch(KernelCatalog.elementwise(device, count),
                 KernelArgs.create().i32(camera.width()).i32(camera.height()).f32(camera.fx()).f32(camera.fy())
                         .f32(camera.cx()).f32(camera.cy()).buffer(pose).buffer(origins).buffer(dirs));
-        device.kernel(KernelCatalog.RENDER_RAYS_INIT).launch(KernelCatalog.elementwise(device, count),
-                KernelArgs.create().i32(count).buffer(origins).buffer(dirs).f32(marcher.bound()).f32(marcher.minNear())
-                        .buffer(rayState).buffer(rayCounts).buffer(aliveFlags));
-        int alive = compact(count, null, listA);
-        long evaluated = 0;
-        long codeOffset = net.codeOffset(conditioning.frameIndex());
-        DeviceBuffer list = listA;
-        DeviceBuffer other = listB;
-        for (int round = 0; alive > 0; round++) {
-            int k = round < 2 ? 2 : Math.min(marcher.maxSteps(), 4 << (round - 2));
-            long slots = (long) alive * k;
-            device.kernel(KernelCatalog.RENDER_MARCH_ROUND).launch(KernelCatalog.elementwise(device, alive),
-                    KernelArgs.create().i32(alive).buffer(list).i32(k).buffer(origins).buffer(dirs).buffer(net.occupancy)
-                            .f32(marcher.bound()).f32(marcher.dtGamma()).f32(marcher.dtMin()).f32(marcher.dtMax())
-                            .i32(marcher.maxSteps()).i32(marcher.gridResolution()).buffer(rayState).buffer(rayCounts)
-                            .buffer(taken).buffer(points).buffer(sampleDirs).buffer(dt).buffer(t));
-            net.encode(slots, points, enc);
-            CudaNn.shForward(device, slots, DeviceView.of(sampleDirs), DeviceView.of(sh), 16);
-            FusedHeadKernels.forward(device, slots, enc, sh, net.packed, net.audio.code(), net.expression, 0,
+        device.kernel(KernelCatalog.MARCH_TRAIN_COUNT).launch(KernelCatalog.elementwise(device, count),
+                marchArgs(count).buffer(counts));
+        device.kernel(KernelCatalog.SCAN_RAYS).launch(new LaunchShape(1, 1, 1, 1024, 1, 1, 0),
+                KernelArgs.create().i32(count).buffer(counts).buffer(rayRanges).buffer(total));
+        long m = device.downloadInts(total, 1)[0];
+        lastLiveSamples = m;
+        if (m > 0) {
+            device.kernel(KernelCatalog.MARCH_TRAIN_WRITE).launch(KernelCatalog.elementwise(device, count),
+                    marchArgs(count).buffer(rayRanges).buffer(points).buffer(sampleDirs).buffer(dt).buffer(t));
+            net.encode(m, points, enc);
+            CudaNn.shForward(device, m, DeviceView.of(sampleDirs), DeviceView.of(sh), 16);
+            long codeOffset = net.codeOffset(conditioning.frameIndex());
+            FusedHeadKernels.forward(device, m, enc, sh, net.packed, net.audio.code(), net.expression, 0,
                     codeOffset < 0 ? null : net.codes.params, Math.max(0, codeOffset), sigma, 0, rgb, null, null, null);
-            device.kernel(KernelCatalog.RENDER_COMPOSITE_ROUND).launch(KernelCatalog.elementwise(device, alive),
-                    KernelArgs.create().i32(alive).buffer(list).i32(k).buffer(taken).buffer(sigma).buffer(rgb).buffer(dt)
-                            .buffer(t).f32(VolumeRenderer.TRAINING_THRESHOLD).buffer(rayState).buffer(rayCounts)
-                            .buffer(aliveFlags));
-            evaluated += slots;
-            alive = compact(alive, list, other);
-            DeviceBuffer swap = list;
-            list = other;
-            other = swap;
         }
-        lastLiveSamples = evaluated;
-        device.kernel(KernelCatalog.RENDER_FINISH).launch(KernelCatalog.elementwise(device, count),
-                KernelArgs.create().i32(count).buffer(rayState).optionalBuffer(backgroundImage == null ? null : background)
-                        .buffer(image).buffer(depth).buffer(weightsSum));
+        CudaNn.volumeRenderForward(device, new CudaNn.DeviceRays(count, rayRanges, DeviceView.of(sigma),
+                        DeviceView.of(rgb), DeviceView.of(dt), DeviceView.of(t)), VolumeRenderer.TRAINING_THRESHOLD,
+                backgroundImage == null ? DeviceView.absent() : DeviceView.of(background), DeviceView.of(image),
+                DeviceView.of(depth), DeviceView.of(weightsSum));
         Tensor outImage = Tensor.zeros(count, 3);
         Tensor opacity = Tensor.zeros(count);
         device.copyToHost(image, outImage.data());
@@ -161,13 +138,10 @@ public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
         return new Renderer.Frame(camera.width(), camera.height(), outImage, opacity);
     }
 
-    /** into = the entries of {@code from} (null: 0 .. count - 1) whose alive flag is set; returns how many. */
-    private int compact(int count, DeviceBuffer from, DeviceBuffer into) {
-        device.kernel(KernelCatalog.SCAN_RAYS).launch(new LaunchShape(1, 1, 1, 1024, 1, 1, 0),
-                KernelArgs.create().i32(count).buffer(aliveFlags).buffer(ranges).buffer(total));
-        device.kernel(KernelCatalog.RENDER_COMPACT).launch(KernelCatalog.elementwise(device, count),
-                KernelArgs.create().i32(count).optionalBuffer(from).buffer(aliveFlags).buffer(ranges).buffer(into));
-        return device.downloadInts(total, 1)[0];
+    private KernelArgs marchArgs(int count) {
+        return KernelArgs.create().i32(count).buffer(origins).buffer(dirs).buffer(net.occupancy).f32(marcher.bound())
+                .f32(marcher.minNear()).f32(marcher.dtGamma()).f32(marcher.dtMin()).f32(marcher.dtMax())
+                .i32(marcher.maxSteps()).i32(marcher.gridResolution()).i32(0).i64(0L);
     }
 
     @Override

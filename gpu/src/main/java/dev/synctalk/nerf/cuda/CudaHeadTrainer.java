@@ -504,6 +504,16 @@ public final class CudaHeadTrainer implements HeadTraining {
                 device.download(net.audio.code(), 32));
     }
 
+    /** Fraction of occupied grid cells (synchronises). */
+    public double occupiedFraction() {
+        float[] occupancy = device.download(net.occupancy, host.grid().cellCount());
+        long occupied = 0;
+        for (float o : occupancy) {
+            occupied += o != 0f ? 1 : 0;
+        }
+        return occupied / (double) occupancy.length;
+    }
+
     /** The density grid on the device (synchronises). */
     float[] densityGrid() {
         return device.download(net.density, host.grid().cellCount());

@@ -18,7 +18,8 @@ import java.util.Locale;
  * What the engine runs, timed: {@link CudaHeadTrainer} (head-train placed on gpu:N) at the reference sizes and
  * {@value #RAYS} rays per step with a 128^3 occupancy grid updated every 16 steps, for mel and ave features, then
  * {@link CudaHeadRenderer} (head-render on gpu:N) on whole frames with the trained head. Data: the synthetic
- * fixture at {@code side} x {@code side} as {@link HeadTrainingData} (bytes on the device, as a dataset's).
+ * fixture at {@code side} x {@code side} as {@link HeadTrainingData} (bytes on the device, as a dataset's); the
+ * renders follow {@value #MORE_STEPS} more steps of training, so the head and its occupancy grid have settled.
  * Steady state: the first {@value #WARMUP_STEPS} steps (start-up, the grid settling) are not timed; steps are timed
  * by the host clock end to end (each step ends with its metrics read back, as in the stage).
  */
@@ -26,6 +27,8 @@ public final class HeadTrainingBenchmark {
     public static final int RAYS = 65_536;
     static final int WARMUP_STEPS = 100;
     static final int TIMED_STEPS = 200;
+    /** Steps trained between the coarse and fine timings, so the renders see a trained head and a settled grid. */
+    static final int MORE_STEPS = 1700;
     static final int FINE_WARMUP = 20;
     static final int FINE_TIMED = 60;
     static final int RENDER_WARMUP = 10;
@@ -42,7 +45,7 @@ public final class HeadTrainingBenchmark {
             SyntheticHeadFixture fixture = FixtureTrainingSetup.fixture(side, side, frames, kind, 7);
             HeadTrainingData data = FixtureTrainingSetup.trainingData(fixture, kind.featureShape(),
                     FixtureTrainingSetup.WINDOW);
-            int coarse = WARMUP_STEPS + TIMED_STEPS;
+            int coarse = WARMUP_STEPS + TIMED_STEPS + MORE_STEPS;
             long iters = coarse + FINE_WARMUP + FINE_TIMED;
             HeadTrainingPlan plan = new HeadTrainingPlan(iters, coarse, 0, RAYS, 32, 0.1, 0.01);
             LpipsAlex lpips = LpipsAlex.random(LpipsAlex.ALEXNET_CHANNELS, 11);
@@ -66,6 +69,12 @@ public final class HeadTrainingBenchmark {
                                     + " %.1f steps/s (%.3f ms/step, %d samples/step, loss %.5f psnr %.2f dB at step %d)%n",
                             k, RAYS, TIMED_STEPS / seconds, 1000 * seconds / TIMED_STEPS, samples / TIMED_STEPS,
                             last.loss(), last.psnr(), gpu.step());
+                    for (int s = 0; s < MORE_STEPS; s++) {
+                        last = gpu.trainStep();
+                    }
+                    System.out.printf(Locale.ROOT, "engine head %s after %d steps: loss %.5f psnr %.2f dB, %d samples/step,"
+                            + " %.1f%% of the grid occupied%n", k, gpu.step(), last.loss(), last.psnr(), last.samples(),
+                            100 * gpu.occupiedFraction());
                     for (int s = 0; s < FINE_WARMUP; s++) {
                         gpu.trainStep();
                     }
