@@ -70,6 +70,24 @@ __device__ __forceinline__ Corner corners(const int* __restrict__ levels, int l,
     return c;
 }
 
+// Levels [l0, l1) of group grp (bit l of groupStarts set: a group starts at level l).
+__device__ __forceinline__ void group_levels(int groupStarts, int levelCount, int grp, int& l0, int& l1)
+{
+    l0 = 0;
+    l1 = levelCount;
+    for (int l = 0, k = -1; l < levelCount; l++) {
+        if ((groupStarts >> l) & 1) {
+            k++;
+            if (k == grp) {
+                l0 = l;
+            } else if (k == grp + 1) {
+                l1 = l;
+                break;
+            }
+        }
+    }
+}
+
 extern "C" __global__ void hashgrid_forward(long long n, int planes, int planeAxes, int levelCount, int features,
                                             float bound, const float* __restrict__ coords, int coordStride,
                                             const int* __restrict__ levels, const float* __restrict__ emb,
@@ -164,20 +182,8 @@ hashgrid_backward_embeddings_shared(long long n, int planes, int planeAxes, int 
     extern __shared__ float acc[];
     int groupCount = __popc(groupStarts);
     int p = blockIdx.y / groupCount;
-    int grp = blockIdx.y % groupCount;
-    int l0 = 0;
-    int l1 = levelCount;
-    for (int l = 0, k = -1; l < levelCount; l++) {
-        if ((groupStarts >> l) & 1) {
-            k++;
-            if (k == grp) {
-                l0 = l;
-            } else if (k == grp + 1) {
-                l1 = l;
-                break;
-            }
-        }
-    }
+    int l0, l1;
+    group_levels(groupStarts, levelCount, blockIdx.y % groupCount, l0, l1);
     int base = __ldg(levels + 5 * l0);
     int floats = (__ldg(levels + 5 * (l1 - 1)) + __ldg(levels + 5 * (l1 - 1) + 1) - base) * features;
     for (int i = threadIdx.x; i < floats; i += blockDim.x) {
@@ -238,20 +244,8 @@ hashgrid_backward_embeddings_fixed(long long n, int planes, int planeAxes, int l
     const float fixedScale = scale[1];
     int groupCount = __popc(groupStarts);
     int p = blockIdx.y / groupCount;
-    int grp = blockIdx.y % groupCount;
-    int l0 = 0;
-    int l1 = levelCount;
-    for (int l = 0, k = -1; l < levelCount; l++) {
-        if ((groupStarts >> l) & 1) {
-            k++;
-            if (k == grp) {
-                l0 = l;
-            } else if (k == grp + 1) {
-                l1 = l;
-                break;
-            }
-        }
-    }
+    int l0, l1;
+    group_levels(groupStarts, levelCount, blockIdx.y % groupCount, l0, l1);
     int base = __ldg(levels + 5 * l0);
     int entries = (__ldg(levels + 5 * (l1 - 1)) + __ldg(levels + 5 * (l1 - 1) + 1) - base) * features;
     for (int i = threadIdx.x; i < entries; i += blockDim.x) {

@@ -45,6 +45,26 @@ __device__ __forceinline__ float uniform_float(u64 v)
 
 // ---- rays of one step -----------------------------------------------------------------------------------------
 
+// CameraRays.generate for pixel p (column p % width, row p / width): origin and unit direction [3] each.
+__device__ __forceinline__ void pixel_ray(int p, int width, float fx, float fy, float cx, float cy,
+                                          const float* __restrict__ pose, float* __restrict__ origin,
+                                          float* __restrict__ dir)
+{
+    int i = p % width;
+    int j = p / width;
+    float x = FD(FS(FA((float) i, 0.5f), cx), fx);
+    float y = FD(FS(FA((float) j, 0.5f), cy), fy);
+    float z = 1.0f;
+    float inv = (float) (1.0 / sqrt((double) FA(FA(FM(x, x), FM(y, y)), FM(z, z))));
+    x = FM(x, inv);
+    y = FM(y, inv);
+    z = FM(z, inv);
+    for (int a = 0; a < 3; a++) {
+        dir[a] = FA(FA(FM(pose[4 * a], x), FM(pose[4 * a + 1], y)), FM(pose[4 * a + 2], z));
+        origin[a] = pose[4 * a + 3];
+    }
+}
+
 // Twin: TrainingSampler.pixel + CameraRays.generate + the gather of HeadTrainingRays. mode 0: `rays` uniform
 // pixels; mode 1: whole side x side patches at random corners (patch k's corner from values 2k, 2k + 1); mode 2:
 // the rectangle side x side at (x0, y0) (the lips patch). The step's frame: pose [16], pixels rgbm [H*W][4] (rgb,
@@ -75,19 +95,7 @@ extern "C" __global__ void sample_rays(int rays, int mode, u64 key, int width, i
             p = (py0 + q / side) * width + px0 + q % side;
         }
         pixels[r] = p;
-        int i = p % width;
-        int j = p / width;
-        float x = FD(FS(FA((float) i, 0.5f), cx), fx);
-        float y = FD(FS(FA((float) j, 0.5f), cy), fy);
-        float z = 1.0f;
-        float inv = (float) (1.0 / sqrt((double) FA(FA(FM(x, x), FM(y, y)), FM(z, z))));
-        x = FM(x, inv);
-        y = FM(y, inv);
-        z = FM(z, inv);
-        for (int a = 0; a < 3; a++) {
-            dirs[3 * r + a] = FA(FA(FM(pose[4 * a], x), FM(pose[4 * a + 1], y)), FM(pose[4 * a + 2], z));
-            origins[3 * r + a] = pose[4 * a + 3];
-        }
+        pixel_ray(p, width, fx, fy, cx, cy, pose, origins + 3 * r, dirs + 3 * r);
         const unsigned char* px = frameRgbm + 4LL * p;
         const unsigned char* pb = frameBg + 3LL * p;
         for (int c = 0; c < 3; c++) {
@@ -106,19 +114,7 @@ extern "C" __global__ void camera_rays(int width, int height, float fx, float fy
 {
     int rays = width * height;
     for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < rays; r += gridDim.x * blockDim.x) {
-        int i = r % width;
-        int j = r / width;
-        float x = FD(FS(FA((float) i, 0.5f), cx), fx);
-        float y = FD(FS(FA((float) j, 0.5f), cy), fy);
-        float z = 1.0f;
-        float inv = (float) (1.0 / sqrt((double) FA(FA(FM(x, x), FM(y, y)), FM(z, z))));
-        x = FM(x, inv);
-        y = FM(y, inv);
-        z = FM(z, inv);
-        for (int a = 0; a < 3; a++) {
-            dirs[3 * r + a] = FA(FA(FM(pose[4 * a], x), FM(pose[4 * a + 1], y)), FM(pose[4 * a + 2], z));
-            origins[3 * r + a] = pose[4 * a + 3];
-        }
+        pixel_ray(r, width, fx, fy, cx, cy, pose, origins + 3 * r, dirs + 3 * r);
     }
 }
 
