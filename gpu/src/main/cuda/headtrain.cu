@@ -473,22 +473,6 @@ extern "C" __global__ void fixed_to_float(long long n, const long long* __restri
     }
 }
 
-// counts[0] += number of non-finite values in x [n] (integer atomics: exact).
-extern "C" __global__ void count_nonfinite(long long n, const float* __restrict__ x, unsigned int* __restrict__ counts)
-{
-    unsigned int bad = 0;
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
-        float v = x[i];
-        bad += (v - v == 0.0f) ? 0u : 1u;
-    }
-    for (int o = 16; o > 0; o >>= 1) {
-        bad += __shfl_xor_sync(0xffffffffu, bad, o);
-    }
-    if ((threadIdx.x & 31) == 0 && bad != 0) {
-        atomicAdd(counts, bad);
-    }
-}
-
 // ---- the occupancy grid (twins: render.DensityGridKernels, nerf.OccupancyGrid) ----------------------------------
 
 // points [count][3] of cells start .. start + count - 1: the lattice point jittered by (2 noise - 1) h, h = bound / G,

@@ -13,6 +13,8 @@ import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.gpu.cuda.CudaBackend;
+import dev.synctalk.gpu.cuda.torso.CudaTorsoRenderer;
 import dev.synctalk.gpu.render.CameraRays;
 import dev.synctalk.compute.StageBackends;
 import dev.synctalk.gpu.tensor.Backend;
@@ -24,12 +26,12 @@ import dev.synctalk.nerf.FrameCompositor;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
 import dev.synctalk.nerf.HeadRendering;
+import dev.synctalk.nerf.Renderer;
 import dev.synctalk.nerf.cuda.CudaHeadRenderer;
 import dev.synctalk.gpu.cuda.CudaBackend;
 import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.nerf.TorsoCheckpoint;
 import dev.synctalk.nerf.TorsoModel;
-import dev.synctalk.nerf.TorsoTrainer;
 import dev.synctalk.portrait.FaceMask;
 import dev.synctalk.portrait.PortraitMerge;
 import dev.synctalk.render.RenderedFrame;
@@ -62,7 +64,8 @@ import java.util.TreeMap;
  * this stage rather than a separate stage because a graph file cannot switch a stage on and off.
  *
  * <p>{@code torso} (a torso.ckpt with torso.json beside it, from train-torso.conf) renders head over
- * torso over bc.jpg with {@link FrameCompositor}, torso code 0 as the reference does at test time. Torso
+ * torso over bc.jpg with {@link FrameCompositor}, torso code 0 as the reference does at test time; placed on
+ * a GPU, the torso layer and the compositing run on the device ({@link CudaTorsoRenderer}). Torso
  * and portrait are alternatives, as in the reference (portrait pastes the face into original frames that
  * already show the real torso): asking for both is refused.
  */
@@ -104,6 +107,7 @@ public final class HeadRenderStage implements Stage {
     private final HeadRendering renderer;
     private final CudaHeadRenderer deviceRenderer;
     private final FrameCompositor compositor;
+    private final CudaTorsoRenderer deviceTorso;
     private final SyncTalkDataset dataset;
     private final DatasetSequence sequence;
     private final CameraRays camera;
@@ -146,6 +150,7 @@ public final class HeadRenderStage implements Stage {
         }
         this.backend = StageBackends.open(context, config.threads());
         CudaHeadRenderer onDevice = null;
+        CudaTorsoRenderer torsoOnDevice = null;
         try {
             // placed on a GPU: the checkpoint is read on the host and the head renders on the device
             HeadTrainer trainer = spec.newTrainer(backend instanceof CudaBackend ? new CpuBackend(1) : backend);
@@ -157,8 +162,16 @@ public final class HeadRenderStage implements Stage {
                 this.renderer = trainer.renderer();
             }
             this.deviceRenderer = onDevice;
-            this.compositor = config.torso() == null ? null : new FrameCompositor(backend, renderer, loadTorso(name));
+            TorsoModel torso = config.torso() == null ? null : loadTorso(name);
+            // on a GPU the torso layer and the compositing stay on the device (one download of the frame)
+            torsoOnDevice = torso != null && backend instanceof CudaBackend cuda
+                    ? CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data()) : null;
+            this.deviceTorso = torsoOnDevice;
+            this.compositor = torso != null && deviceTorso == null ? new FrameCompositor(backend, renderer, torso) : null;
         } catch (IOException | RuntimeException e) {
+            if (torsoOnDevice != null) {
+                torsoOnDevice.close();
+            }
             if (onDevice != null) {
                 onDevice.close();
             }
@@ -172,9 +185,9 @@ public final class HeadRenderStage implements Stage {
         if (!Files.isRegularFile(config.torso())) {
             throw new IOException(name + ": torso " + config.torso() + " is missing (train-torso.conf writes torso.ckpt)");
         }
-        TorsoTrainer torsoTrainer = torsoSpec.newTrainer(backend);
-        TorsoCheckpoint.restore(torsoTrainer, config.torso());
-        return torsoTrainer.model();
+        TorsoModel torso = torsoSpec.newModel();
+        TorsoCheckpoint.restoreModel(torso, config.torso());
+        return torso;
     }
 
     @Override
@@ -227,9 +240,15 @@ public final class HeadRenderStage implements Stage {
         FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, w, shape[0], shape[1]),
                 Tensor.wrap(f.expression().clone(), f.expression().length), 0);
         Tensor pose = Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4);
-        Tensor rendered = compositor != null ? compositor.render(camera, pose, conditioning, 0, background).image()
-                : renderer.render(camera, pose, conditioning, background).image();
-        float[] rgb = rendered.data().clone();
+        float[] rgb;
+        if (deviceTorso != null) {
+            Renderer.Frame head = renderer.render(camera, pose, conditioning, null);
+            rgb = deviceTorso.frame(pose.data(), 0, head.image().data(), head.opacity().data());
+        } else {
+            Tensor rendered = compositor != null ? compositor.render(camera, pose, conditioning, 0, background).image()
+                    : renderer.render(camera, pose, conditioning, background).image();
+            rgb = rendered.data().clone();
+        }
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
         }
@@ -281,6 +300,9 @@ public final class HeadRenderStage implements Stage {
     public void close() {
         if (decoders != null) {
             decoders.shutdownNow();
+        }
+        if (deviceTorso != null) {
+            deviceTorso.close();
         }
         if (deviceRenderer != null) {
             deviceRenderer.close();

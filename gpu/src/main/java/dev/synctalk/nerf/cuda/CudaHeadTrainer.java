@@ -275,7 +275,7 @@ public final class CudaHeadTrainer implements HeadTraining {
         applyUpdate(plan.learningRateFactor(s));
         device.zero(nonFinite);
         net.groups.countNonFinite(nonFinite);
-        long bad = Integer.toUnsignedLong(device.downloadInts(nonFinite, 1)[0]);
+        long bad = (long) device.download(nonFinite, 1)[0];
         TrainingDivergedException.check(s, plan.phase(s), result.loss(), bad);
         return result;
     }

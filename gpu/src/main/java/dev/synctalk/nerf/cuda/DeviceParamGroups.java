@@ -162,7 +162,7 @@ final class DeviceParamGroups implements AutoCloseable {
         }
     }
 
-    /** counter[0] += non-finite parameters of every group (enqueued). */
+    /** counter[0] (a float, reduce.cu) += non-finite parameters of every group (enqueued). */
     void countNonFinite(DeviceBuffer counter) {
         for (Group g : groups) {
             device.kernel(KernelCatalog.COUNT_NONFINITE).launch(KernelCatalog.elementwise(device, g.size),
