@@ -6,7 +6,6 @@ import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.AbstractStageType;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -190,25 +189,7 @@ public final class VideoDecodeStage implements Stage {
         beforeLastGrabbedMicros = lastGrabbedMicros;
         lastGrabbedMicros = micros;
         grabbedCount++;
-        return new SourceFrame(micros, frame.imageWidth, frame.imageHeight, copyRgb(frame));
-    }
-
-    /** Copies the interleaved RGB rows out of the grabber's buffer, dropping any row padding. */
-    private static byte[] copyRgb(Frame frame) {
-        int width = frame.imageWidth;
-        int height = frame.imageHeight;
-        int rowBytes = width * 3;
-        int stride = frame.imageStride;
-        ByteBuffer buffer = (ByteBuffer) frame.image[0];
-        byte[] rgb = new byte[rowBytes * height];
-        if (stride == rowBytes) {
-            buffer.get(0, rgb, 0, rgb.length);
-        } else {
-            for (int y = 0; y < height; y++) {
-                buffer.get(y * stride, rgb, y * rowBytes, rowBytes);
-            }
-        }
-        return rgb;
+        return new SourceFrame(micros, frame.imageWidth, frame.imageHeight, VideoFrame.packedRgb(frame));
     }
 
     @Override

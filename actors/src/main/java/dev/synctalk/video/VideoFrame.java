@@ -1,8 +1,10 @@
 package dev.synctalk.video;
 
 import dev.synctalk.engine.stage.Indexed;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.bytedeco.javacv.Frame;
 
 /**
  * One decoded video frame on the constant-rate output timeline.
@@ -18,6 +20,24 @@ public record VideoFrame(long frameIndex, long ptsMicros, int width, int height,
             throw new IllegalArgumentException("frame " + frameIndex + ": " + width + "x" + height
                     + " RGB needs " + width * height * 3L + " bytes, got " + rgb.length);
         }
+    }
+
+    /** The interleaved RGB rows of a decoded JavaCV frame (RGB24), copied out of its buffer without row padding. */
+    public static byte[] packedRgb(Frame frame) {
+        int width = frame.imageWidth;
+        int height = frame.imageHeight;
+        int rowBytes = width * 3;
+        int stride = frame.imageStride;
+        ByteBuffer buffer = (ByteBuffer) frame.image[0];
+        byte[] rgb = new byte[rowBytes * height];
+        if (stride == rowBytes) {
+            buffer.get(0, rgb, 0, rgb.length);
+        } else {
+            for (int y = 0; y < height; y++) {
+                buffer.get(y * stride, rgb, y * rowBytes, rowBytes);
+            }
+        }
+        return rgb;
     }
 
     @Override

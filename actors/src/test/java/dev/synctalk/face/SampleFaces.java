@@ -4,7 +4,6 @@ import dev.synctalk.testing.SyntheticMedia;
 import dev.synctalk.video.MediaLogging;
 import dev.synctalk.video.VideoFrame;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +66,7 @@ final class SampleFaces {
                     throw new IOException(video + " ended before frame " + wanted[next]);
                 }
                 if (index == wanted[next]) {
-                    out.add(new VideoFrame(index, index * 40_000, frame.imageWidth, frame.imageHeight, copyRgb(frame)));
+                    out.add(new VideoFrame(index, index * 40_000, frame.imageWidth, frame.imageHeight, VideoFrame.packedRgb(frame)));
                     next++;
                 }
                 index++;
@@ -83,17 +82,6 @@ final class SampleFaces {
             indices[i] = first + i;
         }
         return frames(indices);
-    }
-
-    private static byte[] copyRgb(Frame frame) {
-        ByteBuffer buffer = (ByteBuffer) frame.image[0];
-        int rowBytes = frame.imageWidth * 3;
-        byte[] rgb = new byte[rowBytes * frame.imageHeight];
-        for (int y = 0; y < frame.imageHeight; y++) {
-            buffer.position(y * frame.imageStride);
-            buffer.get(rgb, y * rowBytes, rowBytes);
-        }
-        return rgb;
     }
 
     static VideoFrame grey(VideoFrame like) {

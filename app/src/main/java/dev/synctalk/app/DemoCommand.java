@@ -16,7 +16,6 @@ import dev.synctalk.video.MediaLogging;
 import dev.synctalk.video.VideoFrame;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -194,7 +193,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 if (index == wanted[next]) {
                     tiles.add(new ContactSheet.Tile(new VideoFrame(index, frame.timestamp, frame.imageWidth,
-                            frame.imageHeight, packedRgb(frame)), null, List.of(speechTime(frame.timestamp))));
+                            frame.imageHeight, VideoFrame.packedRgb(frame)), null, List.of(speechTime(frame.timestamp))));
                     next++;
                 }
             }
@@ -215,17 +214,5 @@ final class DemoCommand implements Callable<Integer> {
             opencv_imgproc.putText(tile, text, at, font, 0.5, new Scalar(0, 0, 0, 0), 3, opencv_imgproc.LINE_AA, false);
             opencv_imgproc.putText(tile, text, at, font, 0.5, new Scalar(255, 255, 255, 0), 1, opencv_imgproc.LINE_AA, false);
         };
-    }
-
-    private static byte[] packedRgb(Frame frame) {
-        ByteBuffer pixels = (ByteBuffer) frame.image[0];
-        int rowBytes = frame.imageWidth * 3;
-        byte[] rgb = new byte[rowBytes * frame.imageHeight];
-        for (int y = 0; y < frame.imageHeight; y++) {
-            pixels.position(y * frame.imageStride);
-            pixels.get(rgb, y * rowBytes, rowBytes);
-        }
-        pixels.rewind();
-        return rgb;
     }
 }
