@@ -49,6 +49,15 @@ public final class TorsoCheckpoint {
     }
 
     /**
+     * Checks that {@code file} is a complete torso checkpoint: magic, version and CRC-32 of every byte.
+     *
+     * @throws IOException naming the file and what is wrong
+     */
+    public static void verify(Path file) throws IOException {
+        CheckpointFormat.verified(Files.readAllBytes(file), MAGIC, VERSION, "SyncTalk torso", "torso checkpoint " + file);
+    }
+
+    /**
      * Restores {@code source} into {@code trainer}, which must have been built with the same torso
      * sizes. Nothing is changed unless the whole file is valid.
      *
