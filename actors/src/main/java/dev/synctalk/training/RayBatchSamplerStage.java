@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class RayBatchSamplerStage implements Stage {
             long lipsIters) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("ray-batch-sampler", "dataset -> one batch of training rays per step, deterministic per (seed, step)",
                     Config.class,

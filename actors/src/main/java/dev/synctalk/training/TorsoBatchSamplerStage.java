@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,7 +24,7 @@ public final class TorsoBatchSamplerStage implements Stage {
             @Param(defaultValue = "1", doc = "seed of the frame choice") long seed) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("torso-batch-sampler", "dataset -> one torso training image (torso over background target) per step, deterministic per" + " (seed, step)",
                     Config.class,
