@@ -10,12 +10,8 @@ import dev.synctalk.engine.api.RunResult;
 import dev.synctalk.engine.graph.GraphLoader;
 import dev.synctalk.engine.run.RunState;
 import dev.synctalk.testing.SyntheticMedia;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,7 +20,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Bytes flipped in a finished run's mel journal (issue 14: replay exited 0 and wrote a different mel.npy): replay
@@ -37,27 +32,9 @@ class JournalDamageCliTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private Outcome cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            CommandLine cl = SyncTalkCli.commandLine();
-            cl.setOut(new PrintWriter(System.out, true));
-            cl.setErr(new PrintWriter(System.err, true));
-            String[] all = Stream.concat(Stream.of(args), Stream.of("--runs-dir", dir.resolve("runs").toString()))
-                    .toArray(String[]::new);
-            return new Outcome(cl.execute(all), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private CliTest.Outcome cli(String... args) {
+        return CliTest.run(Stream.concat(Stream.of(args), Stream.of("--runs-dir", dir.resolve("runs").toString()))
+                .toArray(String[]::new));
     }
 
     @Test
@@ -78,30 +55,30 @@ class JournalDamageCliTest {
         }
         flipBytesInTheMiddleOfTheRecords(cycleFile, 64);
 
-        Outcome replay = cli("replay", "damaged-run", "--from", "mel", "--metrics-port", "-1", "--no-progress");
+        CliTest.Outcome replay = cli("replay", "damaged-run", "--from", "mel", "--metrics-port", "-1", "--no-progress");
         assertNotEquals(0, replay.code(), "a damaged journal is never replayed: " + replay.out());
         assertTrue(replay.err().contains("'" + MEL_EDGE + "' at frame ") && replay.err().contains(cycleFile.toString())
                 && replay.err().contains("synctalk repair damaged-run"), replay.err());
 
-        Outcome status = cli("status", "damaged-run");
+        CliTest.Outcome status = cli("status", "damaged-run");
         assertEquals(0, status.code(), status.err());
         assertTrue(status.out().contains(MEL_EDGE) && status.out().contains("DAMAGED")
                 && status.out().contains("repair with: synctalk repair damaged-run"), status.out());
 
-        Outcome repair = cli("repair", "damaged-run");
+        CliTest.Outcome repair = cli("repair", "damaged-run");
         assertEquals(0, repair.code(), repair.err());
         assertTrue(repair.out().contains("journal " + MEL_EDGE + ": kept ") && repair.out().contains("damage: ")
                 && repair.out().contains("journal decode.frames--frames.in: sound, 50 records"), repair.out());
         assertTrue(repair.out().contains("synctalk resume damaged-run"), repair.out());
 
-        Outcome resume = cli("resume", "damaged-run", "--metrics-port", "-1", "--no-progress");
+        CliTest.Outcome resume = cli("resume", "damaged-run", "--metrics-port", "-1", "--no-progress");
         assertEquals(0, resume.code(), resume.out() + resume.err());
         Map<String, byte[]> resumed = SampleMedia.files(dir.resolve("runs/damaged-run/outputs"));
         assertEquals(original.keySet(), resumed.keySet());
         for (String file : original.keySet()) {
             assertArrayEquals(original.get(file), resumed.get(file), file);
         }
-        Outcome replayed = cli("replay", "damaged-run", "--from", "mel", "--metrics-port", "-1", "--no-progress");
+        CliTest.Outcome replayed = cli("replay", "damaged-run", "--from", "mel", "--metrics-port", "-1", "--no-progress");
         assertEquals(0, replayed.code(), replayed.err());
     }
 

@@ -10,6 +10,7 @@ import dev.synctalk.engine.api.RunResult;
 import dev.synctalk.engine.run.RunDirectory;
 import dev.synctalk.engine.run.RunLock;
 import dev.synctalk.engine.run.RunState;
+import dev.synctalk.journal.ResumeIndex;
 import dev.synctalk.testing.SyntheticMedia;
 import dev.synctalk.training.FixtureDataset;
 import java.io.IOException;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #PROGRESS_BOUND} (a resume that hangs, as the JavaCPP class-initialisation deadlock made 4 in 10 do,
  * fails here); the others come at a random time after the child starts, so some land in start-up and stage
  * creation. Every run must end COMPLETED within {@link #FINISH_BOUND} with outputs byte-identical to an
- * uninterrupted run's, and a killed run must never look live.
+ * uninterrupted run's, and a killed run must never look live. Half-way through the training loop the checkpoint
+ * the next resume would restore is damaged: resume must take an older one, say so, and still end identical.
  */
 class KillResumeLoopTest {
     private static final long SEED = 14;
@@ -46,9 +48,12 @@ class KillResumeLoopTest {
     @TempDir
     Path dir;
 
-    /** What one graph's loop needs: how to start it, where its progress shows, how much there is. */
+    /**
+     * What one graph's loop needs: how to start it, where its progress shows, how much there is, and for a
+     * training graph the stage whose checkpoint to damage once (resume must take an older one).
+     */
     private record Subject(String name, Path graph, Map<String, String> overrides, ToLongFunction<Path> progress,
-                           long total) {
+                           long total, String checkpointedStage, String journaledEdge) {
     }
 
     @Test
@@ -59,7 +64,7 @@ class KillResumeLoopTest {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("video", clip.toString());
         survivesKills(new Subject("preprocess", SampleMedia.graph("preprocess-basic.conf"), overrides,
-                outputs -> countFiles(outputs.resolve("ori_imgs"), ".jpg"), frames), new Random(SEED));
+                outputs -> countFiles(outputs.resolve("ori_imgs"), ".jpg"), frames, null, null), new Random(SEED));
     }
 
     @Test
@@ -76,8 +81,8 @@ class KillResumeLoopTest {
         overrides.put("checkpoint-every", "5");
         overrides.put("lpips", dir.resolve("no-lpips-weights.stnt").toString());
         survivesKills(new Subject("train", SampleMedia.graph("train.conf"), overrides,
-                outputs -> newestCheckpoint(outputs.resolveSibling("checkpoints").resolve("head")) + 1, iters),
-                new Random(SEED + 1));
+                outputs -> newestCheckpoint(outputs.resolveSibling("checkpoints").resolve("head"), Long.MAX_VALUE) + 1,
+                iters, "head", "head.steps--metrics.steps"), new Random(SEED + 1));
     }
 
     private void survivesKills(Subject subject, Random random) throws Exception {
@@ -90,6 +95,8 @@ class KillResumeLoopTest {
         }
         int kills = 0;
         int episode = 0;
+        String damagedCheckpoint = null;
+        Path damagedRun = null;
         while (kills < KILLS_PER_GRAPH) {
             String runId = subject.name() + "-" + episode++;
             Path runDir = runs.resolve(runId);
@@ -107,6 +114,10 @@ class KillResumeLoopTest {
                         assertSameOutputs(expected, runDir.resolve("outputs"), runId + " after " + kills + " kills");
                         break;
                     }
+                    if (damagedCheckpoint == null && subject.checkpointedStage() != null && kills >= KILLS_PER_GRAPH / 2) {
+                        damagedCheckpoint = damageCheckpointResumeWouldTake(subject, runDir);
+                        damagedRun = runDir;
+                    }
                     if (kills == KILLS_PER_GRAPH) {
                         child = Child.resume(runId, runs, dir);
                         child.awaitExit(FINISH_BOUND, "the last resume of " + runId);
@@ -121,6 +132,30 @@ class KillResumeLoopTest {
                 break;
             }
         }
+        if (subject.checkpointedStage() != null) {
+            assertTrue(damagedCheckpoint != null, "no checkpoint was damaged: the test lost its point");
+            String events = Files.readString(damagedRun.resolve("events.log"));
+            assertTrue(events.contains("warning: stage " + subject.checkpointedStage() + ": skipped its checkpoint")
+                    && events.contains(damagedCheckpoint), "resume names the damaged checkpoint it skips: " + events);
+        }
+    }
+
+    /**
+     * Flips a byte in the newest checkpoint that the journal covers (the one the next resume would restore), so
+     * that resume has to fall back to an older one; returns its file name, or null when there is none yet.
+     */
+    private static String damageCheckpointResumeWouldTake(Subject subject, Path runDir) throws IOException {
+        long journaled = ResumeIndex.scan(runDir).lastIndex(subject.journaledEdge());
+        Path folder = runDir.resolve("checkpoints").resolve(subject.checkpointedStage());
+        long newest = newestCheckpoint(folder, journaled);
+        if (newest < 0 || newestCheckpoint(folder, newest - 1) < 0) {
+            return null; // the fallback needs an older checkpoint to fall back to
+        }
+        Path file = folder.resolve(newest + ".ckpt");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(file, bytes);
+        return file.toString();
     }
 
     /**
@@ -182,14 +217,15 @@ class KillResumeLoopTest {
         }
     }
 
-    /** Step through which the newest checkpoint holds the trainer, -1 when none. */
-    private static long newestCheckpoint(Path folder) {
+    /** Step through which the newest checkpoint at or before {@code atMost} holds the trainer, -1 when none. */
+    private static long newestCheckpoint(Path folder, long atMost) {
         if (!Files.isDirectory(folder)) {
             return -1;
         }
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+\\.ckpt"))
-                    .mapToLong(n -> Long.parseLong(n.substring(0, n.length() - 5))).max().orElse(-1);
+                    .mapToLong(n -> Long.parseLong(n.substring(0, n.length() - 5))).filter(c -> c <= atMost).max()
+                    .orElse(-1);
         } catch (IOException e) {
             return -1;
         }
