@@ -106,7 +106,7 @@ public final class HeadTrainStage implements Stage {
             if (lpipsPhases && config.lpipsWeight() > 0 && !lpipsAvailable(config)) {
                 return List.of("the LPIPS backbone weights "
                         + (config.lpipsWeights() == null ? "(param lpips-weights) are not set"
-                                : config.lpipsWeights().toAbsolutePath() + " are missing")
+                                : config.lpipsWeights().toAbsolutePath().normalize() + " are missing")
                         + "; the fine and lips phases will train with MSE only (see the README on LPIPS weights)");
             }
             return List.of();
