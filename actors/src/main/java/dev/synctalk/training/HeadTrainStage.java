@@ -60,8 +60,8 @@ public final class HeadTrainStage implements Stage {
             @Param(defaultValue = "-1", doc = "steps of the coarse phase; the rest are fine; -1 = all coarse")
             long coarseIters,
             @Param(defaultValue = "4096", doc = "rays per step (recorded in model.json)", min = 1, max = 1048576) int raysPerStep,
-            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks", min = 0, max = 1) double lr,
-            @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids", min = 0, max = 1) double gridLr,
+            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks", min = 0) double lr,
+            @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids", min = 0) double gridLr,
             @Param(defaultValue = "8", doc = "audio frames per attention window") int window,
             @Param(defaultValue = Param.NONE, doc = "AlexNet-LPIPS backbone weights for the fine phase") Path lpipsWeights,
             @Param(defaultValue = "0.1", doc = "weight of LPIPS in the fine phase; 0 = MSE only", min = 0) double lpipsWeight,

@@ -45,8 +45,8 @@ public final class TorsoTrainStage implements Stage {
             @Param(defaultValue = "2000", doc = "planned steps (lr decay)", min = 1) long iters,
             @Param(defaultValue = "65536", doc = "pixels per step, drawn by the trainer from the step's frame")
             int pixelsPerStep,
-            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks, anchors and torso codes", min = 0, max = 1) double lr,
-            @Param(defaultValue = "1e-2", doc = "AdamW lr of the colour grid", min = 0, max = 1) double gridLr,
+            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks, anchors and torso codes", min = 0) double lr,
+            @Param(defaultValue = "1e-2", doc = "AdamW lr of the colour grid", min = 0) double gridLr,
             @Param(defaultValue = "1e-4", doc = "weight of the torso alpha entropy; 0 = as the SyncTalk code")
             double alphaEntropy,
             @Param(defaultValue = "500", doc = "write a checkpoint every this many steps", min = 1) int checkpointEvery,

@@ -54,11 +54,9 @@ final class JournalScan {
         CorruptJournalException damageAfterRecords = null;
         try {
             for (Path file : cycleFiles(folder)) {
+                // A day's file may end in a record that was never committed (a writer killed mid-append) and
+                // the next day's file go on after it: Chronicle skips such a record, and so does the scan.
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    if (uncommitted) {
-                        throw new CorruptJournalException(folder, file, file.getFileName().toString(), -1,
-                                "an earlier file ends in a record that was never committed, yet this file follows it", null);
-                    }
                     String problem = JournalFolder.headerProblem(file);
                     if (problem != null) {
                         throw new CorruptJournalException(folder, file, file.getFileName().toString(), -1,

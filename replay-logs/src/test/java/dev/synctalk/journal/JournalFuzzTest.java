@@ -93,6 +93,8 @@ class JournalFuzzTest {
                 detected++;
             }
         }
+        System.out.printf("journal fuzz, flips anywhere in the written part: %d of 60 detected, the rest read back"
+                + " unchanged%n", detected);
         assertTrue(detected > 0, "no flip was detected at all");
     }
 

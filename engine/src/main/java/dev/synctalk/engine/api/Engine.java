@@ -127,9 +127,12 @@ public final class Engine implements AutoCloseable {
             ValidatedGraph validated = new GraphValidator(registry).validate(GraphLoader.load(dir.graphFile(), Map.of()));
             ResumeIndex index = verifiedJournals(dir);
             RunPlan plan = RunPlanner.resume(validated, dir.root(), index::lastIndex);
+            List<Path> partial = dir.removePartialWrites();
             RunInfo next = info.nextAttempt();
             dir.writeInfo(next);
-            dir.event("resumed (attempt " + next.attempts() + "): " + String.join("; ", plan.notes()));
+            dir.event("resumed (attempt " + next.attempts() + "): " + String.join("; ", plan.notes())
+                    + (partial.isEmpty() ? "" : "; removed " + partial.size() + " partial files the interrupted"
+                            + " attempt left: " + partial.stream().map(p -> dir.root().relativize(p).toString()).toList()));
             return launch(validated, plan, dir, lock, next);
         } catch (RuntimeException e) {
             lock.close();
@@ -154,6 +157,12 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle replay(String runId, String fromStage) {
         RunDirectory source = RunDirectory.open(runsDir, runId);
+        Optional<RunLock.Holder> live = RunLock.liveHolder(source);
+        if (live.isPresent()) {
+            // its journals are still being written: what verification reads would race the writer
+            throw new IllegalStateException("run '" + runId + "' is still running in " + live.get()
+                    + "; replay it once it has ended");
+        }
         GraphDefinition graph = GraphLoader.load(source.graphFile(), Map.of());
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
         ResumeIndex index = verifiedJournals(source);

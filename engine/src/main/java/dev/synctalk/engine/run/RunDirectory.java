@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.regex.Pattern;
 
 /**
@@ -104,6 +107,33 @@ public record RunDirectory(Path root) {
 
     public void writeGraph(String hocon) {
         writeAtomically(graphFile(), hocon);
+    }
+
+    /**
+     * Removes the partial files an interrupted attempt left: every writer in a run writes a temporary sibling
+     * and renames it over its target (a hidden {@code .<name>...tmp} file, or {@code <name>.tmp} for
+     * checkpoints), so a process killed between the two leaves one behind. Journals are not touched.
+     *
+     * @return the files removed
+     */
+    public List<Path> removePartialWrites() {
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                Path relative = root.relativize(file);
+                String name = file.getFileName().toString();
+                boolean journalOrKept = relative.startsWith("journals") || relative.startsWith("damaged");
+                boolean partial = (name.startsWith(".") && name.contains(".tmp"))
+                        || (relative.startsWith("checkpoints") && name.endsWith(".tmp"));
+                if (!journalOrKept && partial) {
+                    Files.deleteIfExists(file);
+                    removed.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean up partial files in " + root, e);
+        }
+        return removed;
     }
 
     /** Appends one timestamped line; the log survives crashes line by line. */

@@ -124,6 +124,23 @@ class RunSafetyTest {
     }
 
     @Test
+    void resumeRemovesThePartialFilesAKilledAttemptLeft() throws Exception {
+        Path marker = Files.createFile(runs.resolve("marker"));
+        RunResult failed = failedOnce(squares(Map.of("fail-at", 30, "marker", marker.toString())), marker);
+        // a writer killed between writing its temporary file and renaming it over the target leaves these
+        Path partialOutput = Files.writeString(failed.outputs().resolve(".values.txt.4711.tmp"), "half");
+        Path partialCheckpoint = Files.writeString(Files.createDirectories(failed.runDir().resolve("checkpoints/x"))
+                .resolve("9.ckpt.tmp"), "half");
+
+        RunResult r = engine.resume(failed.runId()).await(WAIT);
+
+        assertEquals(RunState.COMPLETED, r.state(), r.error());
+        assertFalse(Files.exists(partialOutput));
+        assertFalse(Files.exists(partialCheckpoint));
+        assertTrue(Files.readString(failed.runDir().resolve("events.log")).contains("removed 2 partial files"));
+    }
+
+    @Test
     void aRunningRunHoldsItsLockAndAnEndedOneDoesNot() throws Exception {
         GraphDefinition slow = GraphBuilder.named("slow")
                 .stage("source", "count", Map.of("count", 150, "delay-ms", 20))
