@@ -95,7 +95,7 @@ public final class AudioExtractStage implements Stage {
             try {
                 chunkLimit = ConstantRateTimeline.frameCount(config.video(), config.fps());
             } catch (FrameGrabber.Exception | IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + ": cannot read the frame count of video " + config.video()
+                throw new IllegalArgumentException(name + ": cannot open video " + config.video() + " to count its frames"
                         + ": " + e.getMessage(), e);
             }
         } else {
