@@ -37,4 +37,16 @@ class StageTypesTest {
         assertTrue(names.containsAll(Set.of("video-decode", "frame-writer", "audio-extract", "log-mel", "wav-writer",
                 "feature-writer")), names.toString());
     }
+
+    @Test
+    void everyStageTypeLoadsTheNativeLibrariesBeforeItsStagesStart() throws Exception {
+        for (StageType<?> type : ServiceLoader.load(StageType.class)) {
+            assertTrue(type instanceof dev.synctalk.natives.NativeStageType<?>, type.name()
+                    + " prepares FFmpeg and OpenCV on the engine's launching thread (extends NativeStageType)");
+        }
+        ServiceLoader.load(StageType.class).findFirst().orElseThrow().prepare();
+        assertTrue(dev.synctalk.natives.NativeLibraries.loaded());
+        assertEquals(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR, org.bytedeco.ffmpeg.global.avutil.av_log_get_level(),
+                "FFmpeg is quiet once prepared");
+    }
 }

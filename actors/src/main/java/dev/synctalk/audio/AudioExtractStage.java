@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.video.ConstantRateTimeline;
 import dev.synctalk.video.MediaLogging;
 import java.nio.FloatBuffer;
@@ -28,13 +28,13 @@ public final class AudioExtractStage implements Stage {
 
     public record Config(
             @Param(doc = "audio file, or a video whose audio track is used") Path path,
-            @Param(defaultValue = "16000", doc = "output sample rate, Hz") int sampleRate,
-            @Param(defaultValue = "25", doc = "video frame rate: one chunk per video frame") double fps,
+            @Param(defaultValue = "16000", doc = "output sample rate, Hz", min = 8000, max = 192000) int sampleRate,
+            @Param(defaultValue = "25", doc = "video frame rate: one chunk per video frame", min = 1, max = 240) double fps,
             @Param(defaultValue = Param.NONE, doc = "video whose frame count (at fps) the audio is trimmed or padded to") Path video,
             @Param(defaultValue = "false", doc = "fail instead of warning when the audio is silent (training data needs speech)") boolean requireSound) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("audio-extract", "mono audio resampled with FFmpeg, one chunk per video frame",
                     Config.class,
@@ -95,7 +95,7 @@ public final class AudioExtractStage implements Stage {
             try {
                 chunkLimit = ConstantRateTimeline.frameCount(config.video(), config.fps());
             } catch (FrameGrabber.Exception | IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + ": cannot read the frame count of video " + config.video()
+                throw new IllegalArgumentException(name + ": cannot open video " + config.video() + " to count its frames"
                         + ": " + e.getMessage(), e);
             }
         } else {

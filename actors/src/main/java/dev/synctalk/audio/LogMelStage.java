@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
@@ -28,19 +28,19 @@ import java.util.TreeMap;
 public final class LogMelStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "800", doc = "STFT size in samples") int nFft,
-            @Param(defaultValue = "200", doc = "STFT hop in samples") int hop,
-            @Param(defaultValue = "800", doc = "Hann window length in samples") int win,
-            @Param(defaultValue = "80", doc = "mel bands") int mels,
-            @Param(defaultValue = "55", doc = "lowest mel filter edge, Hz") double fmin,
-            @Param(defaultValue = "7600", doc = "highest mel filter edge, Hz") double fmax,
-            @Param(defaultValue = "0.97", doc = "pre-emphasis coefficient") double preemphasis,
+            @Param(defaultValue = "800", doc = "STFT size in samples", min = 16, max = 65536) int nFft,
+            @Param(defaultValue = "200", doc = "STFT hop in samples", min = 1, max = 65536) int hop,
+            @Param(defaultValue = "800", doc = "Hann window length in samples", min = 16, max = 65536) int win,
+            @Param(defaultValue = "80", doc = "mel bands", min = 1, max = 512) int mels,
+            @Param(defaultValue = "55", doc = "lowest mel filter edge, Hz", min = 0, max = 96000) double fmin,
+            @Param(defaultValue = "7600", doc = "highest mel filter edge, Hz", min = 0, max = 96000) double fmax,
+            @Param(defaultValue = "0.97", doc = "pre-emphasis coefficient", min = 0, max = 1) double preemphasis,
             @Param(defaultValue = "20", doc = "reference level subtracted from the dB values") double refDb,
             @Param(defaultValue = "-100", doc = "amplitude floor in dB (and normalisation minimum)") double minDb,
-            @Param(defaultValue = "4", doc = "output range is [-max-abs, max-abs]") double maxAbs,
-            @Param(defaultValue = "16", doc = "mel frames per window (per video frame)") int windowFrames,
-            @Param(defaultValue = "25", doc = "video frame rate the windows follow") double fps,
-            @Param(defaultValue = "16000", doc = "expected sample rate of the input chunks, Hz") int sampleRate) {
+            @Param(defaultValue = "4", doc = "output range is [-max-abs, max-abs]", min = 0) double maxAbs,
+            @Param(defaultValue = "16", doc = "mel frames per window (per video frame)", min = 1, max = 1024) int windowFrames,
+            @Param(defaultValue = "25", doc = "video frame rate the windows follow", min = 1, max = 240) double fps,
+            @Param(defaultValue = "16000", doc = "expected sample rate of the input chunks, Hz", min = 8000, max = 192000) int sampleRate) {
 
         public LogMelSpectrogram.Settings spectrogramSettings() {
             return new LogMelSpectrogram.Settings(sampleRate, nFft, hop, win, mels, fmin, fmax, preemphasis, refDb,
@@ -48,7 +48,7 @@ public final class LogMelStage implements Stage {
         }
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("log-mel", "Wav2Lip/SyncTalk normalised log-mel spectrogram, one 80x16 window per video frame",
                     Config.class,

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -18,10 +18,10 @@ import java.util.List;
 public final class WavWriterStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"aud.wav\"", doc = "WAV file, relative to the run's outputs") Path file) {
+            @Param(defaultValue = "\"aud.wav\"", doc = "WAV file, relative to the run's outputs", output = true) Path file) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("wav-writer", "writes audio chunks as a 16-bit PCM mono WAV file",
                     Config.class,

@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.expression.ExpressionCoeffs;
 import dev.synctalk.output.AtomicFiles;
 import dev.synctalk.parsing.ParsedFrame;
@@ -30,16 +30,16 @@ import java.util.List;
 public final class DatasetCommitStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\".\"", doc = "dataset folder, relative to the run's outputs") Path dir,
-            @Param(defaultValue = "16000", doc = "sample rate of the speech in aud.wav, Hz") int sampleRate,
+            @Param(defaultValue = "\".\"", doc = "dataset folder, relative to the run's outputs", output = true) Path dir,
+            @Param(defaultValue = "16000", doc = "sample rate of the speech in aud.wav, Hz", min = 8000, max = 192000) int sampleRate,
             @Param(defaultValue = "180", doc = "warn when the video is shorter than this, seconds (SyncTalk"
                     + " expects 3-5 minutes of talking)") double minRecommendedSeconds,
-            @Param(defaultValue = "25", doc = "video frame rate") double fps,
+            @Param(defaultValue = "25", doc = "video frame rate", min = 1, max = 240) double fps,
             @Param(defaultValue = "\"dataset_contact_sheet.png\"", doc = "contact sheet of frames with"
-                    + " landmarks, parsing and pose axes, relative to the dataset folder") Path contactSheet) {
+                    + " landmarks, parsing and pose axes, relative to the dataset folder", output = true) Path contactSheet) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("dataset-commit", "completes a SyncTalk dataset: aud.wav, transforms_train/val.json, checks, contact sheet",
                     Config.class,

@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,7 +22,7 @@ public final class DatasetSourceStage implements Stage {
             long frames) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("dataset-source", "emits the frames of a SyncTalk dataset: pose, img_id, aud_id, expression",
                     Config.class,

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.render.RenderedFrame;
 import dev.synctalk.video.MediaLogging;
 import java.io.IOException;
@@ -21,17 +21,17 @@ import java.util.List;
 public final class Mp4EncodeStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"video.mp4\"", doc = "output file, relative to the run's outputs") Path file,
+            @Param(defaultValue = "\"video.mp4\"", doc = "output file, relative to the run's outputs", output = true) Path file,
             @Param(doc = "speech audio (wav or any FFmpeg-readable file)") Path audio,
-            @Param(defaultValue = "25", doc = "frames per second") int fps,
-            @Param(defaultValue = "16000", doc = "audio sample rate of the MP4 in Hz") int sampleRate,
-            @Param(defaultValue = "18", doc = "libx264 constant rate factor when video-bitrate is 0") int crf,
-            @Param(defaultValue = "0", doc = "video bitrate in bit/s; 0 = constant quality (crf)") int videoBitrate,
-            @Param(defaultValue = "128000", doc = "AAC bitrate in bit/s") int audioBitrate,
+            @Param(defaultValue = "25", doc = "frames per second", min = 1, max = 240) int fps,
+            @Param(defaultValue = "16000", doc = "audio sample rate of the MP4 in Hz", min = 8000, max = 192000) int sampleRate,
+            @Param(defaultValue = "18", doc = "libx264 constant rate factor when video-bitrate is 0", min = 0, max = 51) int crf,
+            @Param(defaultValue = "0", doc = "video bitrate in bit/s; 0 = constant quality (crf)", min = 0) int videoBitrate,
+            @Param(defaultValue = "128000", doc = "AAC bitrate in bit/s", min = 8000, max = 1000000) int audioBitrate,
             @Param(defaultValue = "\"medium\"", doc = "libx264 preset (ultrafast ... veryslow)") String preset) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("mp4-encode", "encodes frames and speech audio to an H.264 + AAC MP4",
                     Config.class,

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.output.AtomicFiles;
 import java.io.BufferedOutputStream;
@@ -39,23 +39,30 @@ public final class ExpressionStage implements Stage {
             @Param(defaultValue = "\"../shared/data/models/face_landmarker.task\"",
                     doc = "MediaPipe face_landmarker.task (or face_blendshapes.tflite); landmark geometry is used when absent")
             Path model,
-            @Param(defaultValue = "\"bs.npy\"", doc = "blendshape array [N, 52] written at finish, relative to the run's outputs")
+            @Param(defaultValue = "\"bs.npy\"", doc = "blendshape array [N, 52] written at finish, relative to the run's outputs", output = true)
             Path file,
             @Param(defaultValue = "\"expression_core.png\"",
-                    doc = "plot of the 7 core coefficients over time for a person to check, relative to the run's outputs")
+                    doc = "plot of the 7 core coefficients over time for a person to check, relative to the run's outputs", output = true)
             Path plot,
-            @Param(defaultValue = "5", doc = "Savitzky-Golay window in frames (odd)") int smoothingWindow,
-            @Param(defaultValue = "3", doc = "Savitzky-Golay polynomial order") int smoothingOrder,
+            @Param(defaultValue = "5", doc = "Savitzky-Golay window in frames (odd)", min = 1, max = 101) int smoothingWindow,
+            @Param(defaultValue = "3", doc = "Savitzky-Golay polynomial order", min = 0, max = 10) int smoothingOrder,
             @Param(defaultValue = "false", doc = "fail instead of falling back to landmark geometry when the model is absent")
             boolean requireNetwork) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("expression", "blendshape coefficients per frame (MediaPipe network, Savitzky-Golay smoothed) and bs.npy [N, 52]",
                     Config.class,
                     List.of(PortSpec.of("landmarks", FaceLandmarks.class, "478 face-mesh landmarks per frame, in pixels")),
                     List.of(PortSpec.of("coefficients", ExpressionCoeffs.class, "smoothed bs.npy row (52) and the 7 core coefficients per frame")));
+        }
+
+        @Override
+        public List<String> warnings(Config config) {
+            return Files.isRegularFile(config.model()) || config.requireNetwork() ? List.of()
+                    : List.of("blendshape network " + config.model().toAbsolutePath() + " not found; the 7 core"
+                            + " coefficients will be estimated from landmark geometry");
         }
 
         @Override

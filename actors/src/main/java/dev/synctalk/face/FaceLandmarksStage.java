@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.video.VideoFrame;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,15 +23,15 @@ public final class FaceLandmarksStage implements Stage {
     public record Config(
             @Param(defaultValue = "\"../shared/data/models/face_landmarker.task\"",
                     doc = "MediaPipe face_landmarker.task bundle (relative to the working directory)") Path model,
-            @Param(defaultValue = "0.5", doc = "BlazeFace detections scoring lower are ignored") double minDetectionScore,
-            @Param(defaultValue = "0.5", doc = "landmark results with a lower face-presence score count as no face")
+            @Param(defaultValue = "0.5", doc = "BlazeFace detections scoring lower are ignored", min = 0, max = 1) double minDetectionScore,
+            @Param(defaultValue = "0.5", doc = "landmark results with a lower face-presence score count as no face", min = 0, max = 1)
             double minPresenceScore,
-            @Param(defaultValue = "12", doc = "longest run of frames without a face that is filled by interpolation")
+            @Param(defaultValue = "12", doc = "longest run of frames without a face that is filled by interpolation", min = 0)
             int maxGapFrames,
             @Param(defaultValue = Param.NONE, doc = "the video the frames come from, named in error messages") String source) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("face-landmarks", "tracks one face with MediaPipe's detector and 478-point mesh, interpolating short gaps",
                     Config.class,

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,10 +15,10 @@ import java.util.List;
 public final class LandmarkWriterStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"ori_imgs\"", doc = "directory, relative to the run's outputs") Path dir) {
+            @Param(defaultValue = "\"ori_imgs\"", doc = "directory, relative to the run's outputs", output = true) Path dir) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("landmark-writer", "writes 68-point landmarks as <dir>/<frameIndex>.lms (68 lines \"x y\")",
                     Config.class,

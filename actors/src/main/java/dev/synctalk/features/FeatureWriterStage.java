@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.nio.file.Path;
@@ -21,10 +21,10 @@ import java.util.TreeMap;
 public final class FeatureWriterStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"features.npy\"", doc = ".npy file, relative to the run's outputs") Path file) {
+            @Param(defaultValue = "\"features.npy\"", doc = ".npy file, relative to the run's outputs", output = true) Path file) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("feature-writer", "stacks per-frame feature tensors into a NumPy .npy file [N, ...shape]",
                     Config.class,

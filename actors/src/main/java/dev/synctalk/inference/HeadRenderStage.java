@@ -12,7 +12,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.gpu.cuda.CudaBackend;
 import dev.synctalk.gpu.cuda.torso.CudaTorsoRenderer;
 import dev.synctalk.gpu.render.CameraRays;
@@ -78,10 +78,10 @@ public final class HeadRenderStage implements Stage {
             @Param(defaultValue = "false", doc = "merge the render into the original frames (Portrait-Sync)") boolean portrait,
             @Param(defaultValue = Param.NONE, doc = "trained torso (torso.ckpt; torso.json beside it): head over torso"
                     + " over the background; not with portrait") Path torso,
-            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads) {
+            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors", min = 0, max = 1024) int threads) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("head-render", "log-mel windows -> rendered head frames over the background (or merged into the portrait)",
                     Config.class,

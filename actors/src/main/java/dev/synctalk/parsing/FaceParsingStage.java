@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.output.AtomicFiles;
 import dev.synctalk.video.VideoFrame;
@@ -45,24 +45,24 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
 public final class FaceParsingStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"parsing\"", doc = "parsing images N.png and N_face.png, relative to the run's outputs") Path parsingDir,
-            @Param(defaultValue = "\"torso_imgs\"", doc = "RGBA torso images N.png") Path torsoDir,
-            @Param(defaultValue = "\"gt_imgs\"", doc = "ground-truth images N.jpg (background replaced by bc.jpg)") Path gtDir,
-            @Param(defaultValue = "\"face_mask\"", doc = "head masks N.png (255 on head)") Path faceMaskDir,
-            @Param(defaultValue = "\"bc.jpg\"", doc = "the estimated static background image") Path background,
-            @Param(defaultValue = "\"parsing_contact_sheet.png\"", doc = "masks over the first, middle and last frame") Path contactSheet,
-            @Param(defaultValue = "20", doc = "background subsample: every n-th frame (the reference uses 20)") int backgroundStride,
-            @Param(defaultValue = "48", doc = "at most this many frames in the background subsample") int backgroundMaxSamples,
-            @Param(defaultValue = "256", doc = "memory for decoded background samples, MiB") int backgroundMemoryMb,
-            @Param(defaultValue = "2", doc = "background passes: layout-prior masks, then masks against the previous background") int backgroundPasses,
-            @Param(defaultValue = "512", doc = "longest side of the image segmentation works on, pixels") int workSize,
+            @Param(defaultValue = "\"parsing\"", doc = "parsing images N.png and N_face.png, relative to the run's outputs", output = true) Path parsingDir,
+            @Param(defaultValue = "\"torso_imgs\"", doc = "RGBA torso images N.png", output = true) Path torsoDir,
+            @Param(defaultValue = "\"gt_imgs\"", doc = "ground-truth images N.jpg (background replaced by bc.jpg)", output = true) Path gtDir,
+            @Param(defaultValue = "\"face_mask\"", doc = "head masks N.png (255 on head)", output = true) Path faceMaskDir,
+            @Param(defaultValue = "\"bc.jpg\"", doc = "the estimated static background image", output = true) Path background,
+            @Param(defaultValue = "\"parsing_contact_sheet.png\"", doc = "masks over the first, middle and last frame", output = true) Path contactSheet,
+            @Param(defaultValue = "20", doc = "background subsample: every n-th frame (the reference uses 20)", min = 1) int backgroundStride,
+            @Param(defaultValue = "48", doc = "at most this many frames in the background subsample", min = 1) int backgroundMaxSamples,
+            @Param(defaultValue = "256", doc = "memory for decoded background samples, MiB", min = 1) int backgroundMemoryMb,
+            @Param(defaultValue = "2", doc = "background passes: layout-prior masks, then masks against the previous background", min = 1) int backgroundPasses,
+            @Param(defaultValue = "512", doc = "longest side of the image segmentation works on, pixels", min = 16, max = 8192) int workSize,
             @Param(defaultValue = "30", doc = "RGB distance to the background above which a pixel is probable person") double differenceThreshold,
-            @Param(defaultValue = "3", doc = "GrabCut iterations per frame") int grabcutIterations,
+            @Param(defaultValue = "3", doc = "GrabCut iterations per frame", min = 0, max = 100) int grabcutIterations,
             @Param(defaultValue = "true", doc = "write the portrait-mode face images parsing/N_face.png") boolean portraitFaceMasks,
-            @Param(defaultValue = "95", doc = "JPEG quality of bc.jpg and gt_imgs (cv2.imwrite's default is 95)") int jpegQuality) {
+            @Param(defaultValue = "95", doc = "JPEG quality of bc.jpg and gt_imgs (cv2.imwrite's default is 95)", min = 0, max = 100) int jpegQuality) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("face-parsing", "head/neck/torso/background parsing, background image, torso and ground-truth images",
                     Config.class,

@@ -9,7 +9,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.render.RenderedFrame;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -28,7 +28,7 @@ public final class PortraitMergeStage implements Stage {
             DatasetSequence.Selection split) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("portrait-merge", "pastes the rendered face into the source frame through the blurred face mask (portrait mode)",
                     Config.class,

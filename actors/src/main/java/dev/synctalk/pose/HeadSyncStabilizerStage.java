@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.video.VideoFrame;
 import java.nio.ByteBuffer;
@@ -67,16 +67,16 @@ public final class HeadSyncStabilizerStage implements Stage {
                     + "first frame's landmark box) is about this large, px; never enlarged") int trackingFaceSizePx,
             @Param(defaultValue = "0.5", doc = "smallest focal length searched, times the larger image side") double focalMinFactor,
             @Param(defaultValue = "3.0", doc = "largest focal length searched, times the larger image side") double focalMaxFactor,
-            @Param(defaultValue = "16", doc = "log-spaced focal lengths on the search grid") int focalGridSteps,
+            @Param(defaultValue = "16", doc = "log-spaced focal lengths on the search grid", min = 1) int focalGridSteps,
             @Param(defaultValue = "20", doc = "golden-section steps refining the best grid focal length") int focalRefineIterations,
-            @Param(defaultValue = "40", doc = "frames (evenly spaced) the focal search fits") int focalSearchFrames,
-            @Param(defaultValue = "120", doc = "head points tracked at once") int maxKeypoints,
+            @Param(defaultValue = "40", doc = "frames (evenly spaced) the focal search fits", min = 1) int focalSearchFrames,
+            @Param(defaultValue = "120", doc = "head points tracked at once", min = 1) int maxKeypoints,
             @Param(defaultValue = "6.0", doc = "least distance between head points, tracking-image px") double keypointMinDistancePx,
             @Param(defaultValue = "0.3", doc = "forward-backward Lucas-Kanade check, tracking-image px") double forwardBackwardMaxPx,
             @Param(defaultValue = "5", doc = "shortest track used by bundle adjustment, frames") int minTrackFrames,
-            @Param(defaultValue = "500", doc = "bundle adjustment stage 1 (points only) Adam steps") int pointIterations,
+            @Param(defaultValue = "500", doc = "bundle adjustment stage 1 (points only) Adam steps", min = 0) int pointIterations,
             @Param(defaultValue = "1e-3", doc = "stage 1 learning rate for 3D points, metres") double pointLearningRate,
-            @Param(defaultValue = "8000", doc = "bundle adjustment stage 2 (points, rotations, translations) Adam steps") int jointIterations,
+            @Param(defaultValue = "8000", doc = "bundle adjustment stage 2 (points, rotations, translations) Adam steps", min = 0) int jointIterations,
             @Param(defaultValue = "1e-4", doc = "stage 2 learning rate for points and translations, metres") double jointLearningRate,
             @Param(defaultValue = "1e-4", doc = "stage 2 learning rate for rotations, radians") double rotationLearningRate,
             @Param(defaultValue = "1.0", doc = "Huber scale of the reprojection residuals in both bundle adjustment stages, px") double robustScalePx,
@@ -84,11 +84,11 @@ public final class HeadSyncStabilizerStage implements Stage {
             @Param(defaultValue = "0.3", doc = "weight of the second-difference smoothness of rotations and translations (image motion, px) in stage 2 (0: none, as the reference)") double smoothnessWeight,
             @Param(defaultValue = "3.0", doc = "tracks whose RMS error exceeds the median by this many median absolute deviations are dropped") double outlierTrackMads,
             @Param(defaultValue = "1.0", doc = "tracks with an RMS error below this are never dropped, px") double outlierTrackMinPx,
-            @Param(defaultValue = "\"head_pose/report.json\"", doc = "pose report, relative to the run's outputs") Path report,
-            @Param(defaultValue = "\"head_pose/rotation.png\"", doc = "plot of head angles before/after bundle adjustment") Path plot) {
+            @Param(defaultValue = "\"head_pose/report.json\"", doc = "pose report, relative to the run's outputs", output = true) Path report,
+            @Param(defaultValue = "\"head_pose/rotation.png\"", doc = "plot of head angles before/after bundle adjustment", output = true) Path plot) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("head-pose", "Head-Sync Stabilizer: focal search, rough pose from landmarks, optical-flow head points, " + "two-stage bundle adjustment; SyncTalk camera poses per frame",
                     Config.class,

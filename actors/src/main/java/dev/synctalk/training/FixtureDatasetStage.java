@@ -8,7 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,17 +19,17 @@ import java.util.List;
 public final class FixtureDatasetStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"fixture-dataset\"", doc = "dataset folder to create, relative to the run's outputs")
+            @Param(defaultValue = "\"fixture-dataset\"", doc = "dataset folder to create, relative to the run's outputs", output = true)
             Path dir,
-            @Param(defaultValue = "64", doc = "image width") int width,
-            @Param(defaultValue = "64", doc = "image height") int height,
-            @Param(defaultValue = "110", doc = "frames (25 fps); the last 1/11 are the validation split") int frames,
+            @Param(defaultValue = "64", doc = "image width", min = 8, max = 4096) int width,
+            @Param(defaultValue = "64", doc = "image height", min = 8, max = 4096) int height,
+            @Param(defaultValue = "110", doc = "frames (25 fps); the last 1/11 are the validation split", min = 1, max = 100000) int frames,
             @Param(defaultValue = "5", doc = "seed of the pose jitter and audio noise") long seed,
             @Param(defaultValue = "false", doc = "frames show a torso over a ramp background (for train-torso.conf)")
             boolean torso) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("fixture-dataset", "writes the synthetic talking-head fixture as a SyncTalk dataset and emits its frames",
                     Config.class,

@@ -10,6 +10,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.gpu.cuda.CudaBackend;
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import dev.synctalk.gpu.tensor.Backend;
@@ -17,6 +18,7 @@ import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
+import dev.synctalk.nerf.Checkpoint;
 import dev.synctalk.nerf.CpuHeadTraining;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
@@ -73,30 +75,35 @@ public final class HeadTrainStage implements Stage {
             AudioFeatureKind audioFeatures,
             @Param(defaultValue = Param.NONE, doc = "AVE audio-net weights (named-tensor file) to start from; ave only")
             Path aveCheckpoint,
-            @Param(defaultValue = "2000", doc = "steps of the coarse and fine phases (lr decay and loss schedule)")
+            @Param(defaultValue = "2000", doc = "steps of the coarse and fine phases (lr decay and loss schedule)", min = 1)
             long iters,
             @Param(defaultValue = "-1", doc = "steps of the coarse phase; the rest are fine; -1 = all coarse")
             long coarseIters,
-            @Param(defaultValue = "4096", doc = "rays per step (a fine step takes as many whole patches as fit)")
+            @Param(defaultValue = "4096", doc = "rays per step (a fine step takes as many whole patches as fit)",
+                    min = 1, max = 1048576)
             int raysPerStep,
-            @Param(defaultValue = "1", doc = "side of the fine phase's square patches; 1 = single rays") int patchSize,
-            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks") double lr,
-            @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids") double gridLr,
+            @Param(defaultValue = "1", doc = "side of the fine phase's square patches; 1 = single rays", min = 1, max = 512)
+            int patchSize,
+            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks", min = 0) double lr,
+            @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids", min = 0) double gridLr,
             @Param(defaultValue = "8", doc = "audio frames per attention window") int window,
             @Param(defaultValue = Param.NONE, doc = "AlexNet-LPIPS backbone weights for the fine phase") Path lpipsWeights,
-            @Param(defaultValue = "0.1", doc = "weight of LPIPS in the fine phase; 0 = MSE only") double lpipsWeight,
-            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters (must match the schedule's)") long lipsIters,
-            @Param(defaultValue = "0.01", doc = "weight of LPIPS in the lips fine-tune") double lipsLpipsWeight,
-            @Param(defaultValue = "500", doc = "write a checkpoint every this many steps") int checkpointEvery,
-            @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)")
+            @Param(defaultValue = "0.1", doc = "weight of LPIPS in the fine phase; 0 = MSE only", min = 0)
+            double lpipsWeight,
+            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters (must match the schedule's)", min = 0)
+            long lipsIters,
+            @Param(defaultValue = "0.01", doc = "weight of LPIPS in the lips fine-tune", min = 0) double lipsLpipsWeight,
+            @Param(defaultValue = "500", doc = "write a checkpoint every this many steps", min = 1) int checkpointEvery,
+            @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)",
+                    min = 3)
             int keepCheckpoints,
-            @Param(defaultValue = "100", doc = "a preview render every this many steps; 0 = none") int previewEvery,
+            @Param(defaultValue = "100", doc = "a preview render every this many steps; 0 = none", min = 0) int previewEvery,
             @Param(defaultValue = "1", doc = "seed of parameters and the trainer's random numbers") long seed,
-            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads,
-            @Param(defaultValue = "\"head.ckpt\"", doc = "final model file, relative to the run's outputs") Path model) {
+            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors", min = 0, max = 1024) int threads,
+            @Param(defaultValue = "\"head.ckpt\"", doc = "final model file, relative to the run's outputs", output = true) Path model) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("head-train", "trains the head NeRF one step per ticket (on the CPU or gpu:N); checkpoints for"
                             + " bit-identical resume",
@@ -116,9 +123,31 @@ public final class HeadTrainStage implements Stage {
         }
 
         @Override
+        public void verifyCheckpoint(Config config, Path dir, long through) throws IOException {
+            Checkpoint.verify(dir.resolve(through + CHECKPOINT_SUFFIX));
+        }
+
+        @Override
+        public List<String> warnings(Config config) {
+            boolean lpipsPhases = config.coarseIters() >= 0 && config.coarseIters() < config.iters()
+                    || config.lipsIters() > 0;
+            if (lpipsPhases && config.lpipsWeight() > 0 && !lpipsAvailable(config)) {
+                return List.of("the LPIPS backbone weights "
+                        + (config.lpipsWeights() == null ? "(param lpips-weights) are not set"
+                                : config.lpipsWeights().toAbsolutePath().normalize() + " are missing")
+                        + "; the fine and lips phases will train with MSE only (see the README on LPIPS weights)");
+            }
+            return List.of();
+        }
+
+        @Override
         public Stage create(Config config, StageContext context) throws Exception {
             return new HeadTrainStage(config, context);
         }
+    }
+
+    private static boolean lpipsAvailable(Config config) {
+        return config.lpipsWeights() != null && Files.isRegularFile(config.lpipsWeights());
     }
 
     static List<Long> listCheckpoints(Path dir) {
@@ -162,8 +191,7 @@ public final class HeadTrainStage implements Stage {
         this.context = context;
         this.plan = new HeadTrainingPlan(config.iters(), config.coarseIters(), config.lipsIters(), config.raysPerStep(),
                 config.patchSize(), config.lpipsWeight(), config.lipsLpipsWeight());
-        this.lpips = config.lpipsWeights() != null && Files.isRegularFile(config.lpipsWeights())
-                ? LpipsAlex.load(config.lpipsWeights()) : null;
+        this.lpips = lpipsAvailable(config) ? LpipsAlex.load(config.lpipsWeights()) : null;
         this.dataset = DatasetReader.read(config.dataset());
         this.data = HeadTrainingDatasets.load(config.dataset(), config.audioFeatures(), config.window(),
                 config.lipsIters() > 0);

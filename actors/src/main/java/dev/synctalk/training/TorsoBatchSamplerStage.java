@@ -6,6 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.natives.NativeStageType;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ public final class TorsoBatchSamplerStage implements Stage {
     public record Config(@Param(defaultValue = "2000", doc = "training steps") long iters) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("torso-batch-sampler", "one torso step ticket per step; the trainer samples frame and pixels from the"
                             + " step number",

@@ -8,6 +8,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.gpu.cuda.CudaBackend;
 import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.image.FloatImage;
@@ -42,23 +43,23 @@ public final class TorsoTrainStage implements Stage {
     public record Config(
             @Param(doc = "dataset folder (SyncTalk layout with torso_imgs and bc.jpg)") Path dataset,
             @Param(defaultValue = "sync-talk", doc = "model sizes: sync-talk (the reference's) or tiny") ModelPreset preset,
-            @Param(defaultValue = "2000", doc = "planned steps (lr decay)") long iters,
+            @Param(defaultValue = "2000", doc = "planned steps (lr decay)", min = 1) long iters,
             @Param(defaultValue = "65536", doc = "pixels per step, drawn by the trainer from the step's frame")
             int pixelsPerStep,
-            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks, anchors and torso codes") double lr,
-            @Param(defaultValue = "1e-2", doc = "AdamW lr of the colour grid") double gridLr,
+            @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks, anchors and torso codes", min = 0) double lr,
+            @Param(defaultValue = "1e-2", doc = "AdamW lr of the colour grid", min = 0) double gridLr,
             @Param(defaultValue = "1e-4", doc = "weight of the torso alpha entropy; 0 = as the SyncTalk code")
             double alphaEntropy,
-            @Param(defaultValue = "500", doc = "write a checkpoint every this many steps") int checkpointEvery,
-            @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)")
+            @Param(defaultValue = "500", doc = "write a checkpoint every this many steps", min = 1) int checkpointEvery,
+            @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)", min = 3)
             int keepCheckpoints,
-            @Param(defaultValue = "100", doc = "a preview render every this many steps; 0 = none") int previewEvery,
+            @Param(defaultValue = "100", doc = "a preview render every this many steps; 0 = none", min = 0) int previewEvery,
             @Param(defaultValue = "1", doc = "seed of the parameters and of the frame and pixel choice") long seed,
-            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads,
-            @Param(defaultValue = "\"torso.ckpt\"", doc = "final model file, relative to the run's outputs") Path model) {
+            @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors", min = 0, max = 1024) int threads,
+            @Param(defaultValue = "\"torso.ckpt\"", doc = "final model file, relative to the run's outputs", output = true) Path model) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("torso-train", "trains the torso (head frozen) one step per ticket, on the CPU or device-resident on"
                             + " gpu:N; checkpoints for resume",
@@ -75,6 +76,11 @@ public final class TorsoTrainStage implements Stage {
         @Override
         public List<Long> checkpoints(Config config, Path dir) {
             return HeadTrainStage.listCheckpoints(dir);
+        }
+
+        @Override
+        public void verifyCheckpoint(Config config, Path dir, long through) throws IOException {
+            TorsoCheckpoint.verify(dir.resolve(through + HeadTrainStage.CHECKPOINT_SUFFIX));
         }
 
         @Override

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +22,11 @@ import java.util.TreeMap;
  */
 public final class TrainMetricsStage implements Stage {
 
-    public record Config(@Param(defaultValue = "\"metrics.csv\"", doc = "CSV file, relative to the run's outputs")
+    public record Config(@Param(defaultValue = "\"metrics.csv\"", doc = "CSV file, relative to the run's outputs", output = true)
                          Path file) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("train-metrics", "training step reports -> metrics.csv",
                     Config.class,

@@ -1,6 +1,6 @@
 package dev.synctalk.training;
 
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
@@ -18,12 +18,12 @@ import java.util.List;
 public final class TrainScheduleStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "2000", doc = "steps of the coarse and fine phases") long iters,
+            @Param(defaultValue = "2000", doc = "steps of the coarse and fine phases", min = 1) long iters,
             @Param(defaultValue = "-1", doc = "steps of the coarse phase; -1 = all coarse") long coarseIters,
-            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters; 0 = none") long lipsIters) {
+            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters; 0 = none", min = 0) long lipsIters) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("train-schedule", "the steps of head training as tickets (step number, phase)", Config.class,
                     List.of(),

@@ -6,7 +6,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,12 +29,12 @@ public final class FrameWriterStage implements Stage {
     }
 
     public record Config(
-            @Param(defaultValue = "\"frames\"", doc = "directory, relative to the run's outputs") Path dir,
+            @Param(defaultValue = "\"frames\"", doc = "directory, relative to the run's outputs", output = true) Path dir,
             @Param(defaultValue = "jpg", doc = "jpg or png") Format format,
-            @Param(defaultValue = "95", doc = "JPEG quality 0-100 (OpenCV's and cv2.imwrite's default is 95)") int jpegQuality) {
+            @Param(defaultValue = "95", doc = "JPEG quality 0-100 (OpenCV's and cv2.imwrite's default is 95)", min = 0, max = 100) int jpegQuality) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("frame-writer", "writes frames as <dir>/<frameIndex>.jpg or .png",
                     Config.class,

@@ -5,7 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.natives.NativeStageType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,11 +24,11 @@ public final class VideoDecodeStage implements Stage {
 
     public record Config(
             @Param(doc = "video file to decode") Path path,
-            @Param(defaultValue = "25", doc = "output frame rate; sources at other or variable rates are resampled") double fps,
-            @Param(defaultValue = "0", doc = "stop after this many frames (0 = all)") int maxFrames,
+            @Param(defaultValue = "25", doc = "output frame rate; sources at other or variable rates are resampled", min = 1, max = 240) double fps,
+            @Param(defaultValue = "0", doc = "stop after this many frames (0 = all)", min = 0) int maxFrames,
             @Param(defaultValue = "0", doc = "output width in px: frames are centre-cropped to the output aspect and"
-                    + " resized (0 with height 0 = keep the source size; both must be even)") int width,
-            @Param(defaultValue = "0", doc = "output height in px (see width)") int height) {
+                    + " resized (0 with height 0 = keep the source size; both must be even)", min = 0, max = 8192) int width,
+            @Param(defaultValue = "0", doc = "output height in px (see width)", min = 0, max = 8192) int height) {
         public Config {
             if ((width == 0) != (height == 0) || width < 0 || height < 0 || width % 2 != 0 || height % 2 != 0) {
                 throw new IllegalArgumentException("width and height must both be 0 (keep the size) or both positive"
@@ -37,7 +37,7 @@ public final class VideoDecodeStage implements Stage {
         }
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends NativeStageType<Config> {
         public Type() {
             super("video-decode", "decodes a video file into RGB frames at a constant frame rate",
                     Config.class,
@@ -64,6 +64,8 @@ public final class VideoDecodeStage implements Stage {
     private final FFmpegFrameGrabber grabber;
     private final long streamStartMicros;
     private final long frameEstimate;
+    /** Frames the container's duration promises at fps, before max-frames. */
+    private final long headerFrames;
     private long nextIndex;
     private SourceFrame current;
     private SourceFrame lookahead;
@@ -103,6 +105,7 @@ public final class VideoDecodeStage implements Stage {
         }
         streamStartMicros = ConstantRateTimeline.streamStartMicros(
                 grabber.getFormatContext().streams(grabber.getVideoStream()));
+        headerFrames = Math.round(videoDurationMicros() * config.fps() / 1e6);
         long estimate = Math.round(grabber.getLengthInTime() * config.fps() / 1e6);
         if (config.maxFrames() > 0) {
             estimate = Math.min(estimate, config.maxFrames());
@@ -137,6 +140,37 @@ public final class VideoDecodeStage implements Stage {
         if (config.maxFrames() > 0 && nextIndex >= config.maxFrames()) {
             return false;
         }
+        boolean more = produceNext(out);
+        if (!more) {
+            warnIfCutShort();
+        }
+        return more;
+    }
+
+    /** The video stream's own duration (a longer audio track does not count), else the container's. */
+    private long videoDurationMicros() {
+        var stream = grabber.getFormatContext().streams(grabber.getVideoStream());
+        if (stream.duration() > 0 && stream.duration() != avutil.AV_NOPTS_VALUE && stream.time_base().den() > 0) {
+            return 1_000_000L * stream.duration() * stream.time_base().num() / stream.time_base().den();
+        }
+        return grabber.getLengthInTime();
+    }
+
+    /**
+     * A file cut short (an interrupted copy or download) still opens when its index sits at the start, and the
+     * decoder just stops early: say so instead of passing a shorter video on as if it were whole.
+     */
+    private void warnIfCutShort() {
+        long missing = headerFrames - nextIndex;
+        if (missing > Math.max(2, headerFrames / 50)) {
+            context.log().warn("video-decode '{}': {} ended after {} frames ({} s), but its header says {} s (about {}"
+                    + " frames at {} fps): the file looks cut short or damaged, and the frames after {} are missing",
+                    context.stageName(), config.path(), nextIndex, String.format("%.2f", nextIndex / config.fps()),
+                    String.format("%.2f", headerFrames / config.fps()), headerFrames, config.fps(), nextIndex);
+        }
+    }
+
+    private boolean produceNext(Emitter out) throws Exception {
         if (!started) {
             started = true;
             current = grabNext();

@@ -35,20 +35,28 @@ public final class SyntheticMedia {
      * {@code toneHz} sine at {@code audioRateHz}; {@code toneHz = 0} writes silence.
      */
     public static Path clip(Path file, int frames, int audioRateHz, double toneHz) throws Exception {
-        return record(file, frames, i -> i * 40_000L, audioRateHz, toneHz, true);
+        return record(file, frames, i -> i * 40_000L, audioRateHz, toneHz, true, false);
+    }
+
+    /**
+     * As {@link #clip}, with the mp4 index (moov) before the media data, as streaming services and
+     * {@code ffmpeg -movflags +faststart} write it: such a file still opens when its end is cut off.
+     */
+    public static Path indexFirstClip(Path file, int frames, int audioRateHz, double toneHz) throws Exception {
+        return record(file, frames, i -> i * 40_000L, audioRateHz, toneHz, true, true);
     }
 
     /** Video only, frames at the given timestamps (multiples of 10 ms), each a flat grey of value 8 * i. */
     public static Path variableRateClip(Path file, long[] timestampsMicros) throws Exception {
-        return record(file, timestampsMicros.length, i -> timestampsMicros[i], 0, 0, false);
+        return record(file, timestampsMicros.length, i -> timestampsMicros[i], 0, 0, false, false);
     }
 
     private interface Timing {
         long micros(int frame);
     }
 
-    private static Path record(Path file, int frames, Timing timing, int audioRateHz, double toneHz, boolean gradient)
-            throws Exception {
+    private static Path record(Path file, int frames, Timing timing, int audioRateHz, double toneHz, boolean gradient,
+                               boolean indexFirst) throws Exception {
         MediaLogging.quietFfmpeg();
         Files.createDirectories(file.getParent());
         boolean withAudio = audioRateHz > 0;
@@ -60,6 +68,9 @@ public final class SyntheticMedia {
             recorder.setGopSize(8);
             recorder.setVideoOption("preset", "veryfast");
             recorder.setVideoOption("crf", "18");
+            if (indexFirst) {
+                recorder.setOption("movflags", "+faststart");
+            }
             if (withAudio) {
                 recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
                 recorder.setSampleRate(audioRateHz);

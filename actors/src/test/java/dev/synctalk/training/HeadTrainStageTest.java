@@ -16,6 +16,7 @@ import dev.synctalk.nerf.TrainingPhase;
 import dev.synctalk.testing.Collected;
 import dev.synctalk.testing.Configs;
 import dev.synctalk.testing.TestStageContext;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,7 +25,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** head-train as a stage: tickets in, reports out; the non-finite guard at the stage's level. */
+/**
+ * head-train as a stage: tickets in, reports out; the non-finite guard at the stage's level; what its type says
+ * before any step (warnings at the start, checkpoints it can trust).
+ */
 class HeadTrainStageTest {
     private static final int FRAMES = 20;
 
@@ -122,5 +126,37 @@ class HeadTrainStageTest {
                     stage.process(Inputs.single("tickets", new TrainStepTicket(1, TrainingPhase.COARSE)), out));
             assertTrue(e.getMessage().contains("same values"), e.getMessage());
         }
+    }
+
+    private final HeadTrainStage.Type type = new HeadTrainStage.Type();
+
+    private static HeadTrainStage.Config config(Path dir, Map<String, Object> overrides) {
+        Map<String, Object> all = new HashMap<>(overrides);
+        all.put("dataset", dir.resolve("dataset"));
+        return Configs.of(HeadTrainStage.Config.class, all);
+    }
+
+    @Test
+    void missingLpipsWeightsAreAnnouncedWhenTheRunStartsNotWhenTheFinePhaseDoes(@TempDir Path dir) throws IOException {
+        Path absent = dir.resolve("lpips_alex.stnt");
+        List<String> warnings = type.warnings(config(dir, Map.of("lpipsWeights", absent, "iters", 100L, "coarseIters", 50L)));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains(absent.toString()) && warnings.get(0).contains("MSE only"), warnings.get(0));
+
+        assertEquals(List.of(), type.warnings(config(dir, Map.of("lpipsWeights", absent, "iters", 100L, "coarseIters", -1L))),
+                "an all-coarse run never uses LPIPS");
+        assertEquals(List.of(), type.warnings(config(dir, Map.of("lpipsWeights", absent, "lpipsWeight", 0.0))),
+                "LPIPS weighted 0 is not used");
+        Files.write(absent, new byte[] {1});
+        assertEquals(List.of(), type.warnings(config(dir, Map.of("lpipsWeights", absent, "iters", 100L, "coarseIters", 50L))));
+    }
+
+    @Test
+    void aCheckpointThatIsNotCompleteFailsVerificationNamingItsFile(@TempDir Path dir) throws IOException {
+        Path checkpoints = Files.createDirectories(dir.resolve("checkpoints"));
+        Path file = Files.write(checkpoints.resolve("99.ckpt"), new byte[] {'S', 'T', 'N', 'E', 'R', 'F'});
+        assertEquals(List.of(99L), type.checkpoints(config(dir, Map.of()), checkpoints));
+        IOException e = assertThrows(IOException.class, () -> type.verifyCheckpoint(config(dir, Map.of()), checkpoints, 99));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 }

@@ -85,8 +85,8 @@ class FrameWriterStageTest {
     @Test
     void pngIsLossless() throws Exception {
         VideoFrame original = frame(3);
-        write(Map.of("format", FrameWriterStage.Format.PNG, "dir", runDir.resolve("abs")), List.of(original));
-        BufferedImage image = ImageIO.read(runDir.resolve("abs/3.png").toFile());
+        write(Map.of("format", FrameWriterStage.Format.PNG, "dir", Path.of("png")), List.of(original));
+        BufferedImage image = ImageIO.read(runDir.resolve("outputs/png/3.png").toFile());
         for (int y = 0; y < original.height(); y++) {
             for (int x = 0; x < original.width(); x++) {
                 int o = (y * original.width() + x) * 3;

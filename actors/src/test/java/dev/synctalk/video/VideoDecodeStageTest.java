@@ -77,6 +77,30 @@ class VideoDecodeStageTest {
     }
 
     @Test
+    void videoCutShortIsDecodedAsFarAsItGoesWithAWarning(@TempDir Path cut) throws Exception {
+        Path whole = SyntheticMedia.indexFirstClip(cut.resolve("whole.mp4"), 50, 16000, 440);
+        byte[] bytes = Files.readAllBytes(whole);
+        Path half = Files.write(cut.resolve("half.mp4"), java.util.Arrays.copyOf(bytes, bytes.length * 6 / 10));
+
+        TestStageContext wholeContext = new TestStageContext("decode", runDir);
+        try (VideoDecodeStage stage = stage(whole, Map.of(), wholeContext)) {
+            assertEquals(50, Collected.drain(stage, "frames", VideoFrame.class).size());
+        }
+        assertEquals(List.of(), wholeContext.warnings(), "a whole file decodes without a warning");
+
+        TestStageContext context = new TestStageContext("decode", runDir);
+        List<VideoFrame> frames;
+        try (VideoDecodeStage stage = stage(half, Map.of(), context)) {
+            frames = Collected.drain(stage, "frames", VideoFrame.class);
+        }
+        assertTrue(frames.size() > 5 && frames.size() < 45, "frames before the cut: " + frames.size());
+        assertEquals(1, context.warnings().size(), context.warnings().toString());
+        String warning = context.warnings().get(0);
+        assertTrue(warning.contains("half.mp4") && warning.contains("ended after " + frames.size() + " frames")
+                && warning.contains("cut short"), warning);
+    }
+
+    @Test
     void maxFramesStopsEarly() throws Exception {
         List<VideoFrame> frames = decode(clip, Map.of("maxFrames", 7), 0);
         assertEquals(7, frames.size());

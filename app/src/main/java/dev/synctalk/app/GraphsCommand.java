@@ -48,6 +48,9 @@ final class GraphsCommand implements Runnable {
                     System.out.printf("%s: ok (%d stages, %d edges, %d journaled)%n", f, g.order().size(),
                             g.definition().edges().size(),
                             g.definition().edges().stream().filter(e -> e.journal()).count());
+                    for (String warning : g.warnings()) {
+                        System.out.printf("%s: warning: %s%n", f, warning);
+                    }
                 } catch (GraphValidationException e) {
                     System.err.println(e.getMessage());
                     bad++;
@@ -94,8 +97,10 @@ final class GraphsCommand implements Runnable {
             }
             System.out.println("params:");
             for (ParamBinder.ParamInfo p : ParamBinder.describe(t.configType())) {
-                System.out.printf("  %-16s %-10s %s%s%n", p.key(), p.javaType(),
-                        p.required() ? "(required) " : "(default " + p.defaultValue() + ") ", p.doc());
+                System.out.printf("  %-16s %-10s %s%s%s%s%n", p.key(), p.javaType(),
+                        p.required() ? "(required) " : "(default " + p.defaultValue() + ") ",
+                        p.range() != null ? "[" + p.range() + "] " : "", p.output() ? "[output, inside the run] " : "",
+                        p.doc());
             }
             return ExitCodes.OK;
         }

@@ -2,13 +2,15 @@ package dev.synctalk.app;
 
 import dev.synctalk.engine.run.RunDirectory;
 import dev.synctalk.engine.run.RunInfo;
+import dev.synctalk.engine.run.RunLock;
+import dev.synctalk.engine.run.RunState;
 import dev.synctalk.journal.ResumeIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -43,10 +45,17 @@ final class StatusCommand implements Callable<Integer> {
             System.out.print(Files.readString(dir.infoFile()));
             return ExitCodes.OK;
         }
-        RunInfo info = dir.readInfo();
+        RunInfo info;
+        try {
+            info = dir.readInfo();
+        } catch (IllegalStateException e) {
+            System.err.println("synctalk: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Optional<RunLock.Holder> live = RunLock.liveHolder(dir);
         System.out.printf("run       %s%n", info.runId());
         System.out.printf("graph     %s (%s)%n", info.graphName(), info.graphFile());
-        System.out.printf("state     %s%n", info.state());
+        System.out.printf("state     %s%n", stateLine(dir, info, live));
         System.out.printf("attempts  %d%n", info.attempts());
         System.out.printf("created   %s%n", info.createdAt());
         System.out.printf("updated   %s%n", info.updatedAt());
@@ -56,10 +65,25 @@ final class StatusCommand implements Callable<Integer> {
         if (info.error() != null) {
             System.out.printf("error     %s%n", info.error());
         }
-        Map<String, Long> journals = ResumeIndex.scan(dir.root()).all();
+        List<ResumeIndex.JournalHealth> journals = ResumeIndex.inspect(dir.root());
         if (!journals.isEmpty()) {
             System.out.println("journals (last frame index):");
-            journals.forEach((edge, last) -> System.out.printf("  %-40s %d%n", edge, last));
+            boolean damaged = false;
+            for (ResumeIndex.JournalHealth j : journals) {
+                if (j.sound()) {
+                    System.out.printf("  %-40s %d%n", j.edgeId(), j.lastIndex());
+                } else if (live.isPresent()) {
+                    // a writer is appending right now: what looks damaged may be a record being written
+                    System.out.printf("  %-40s %d (being written)%n", j.edgeId(), j.lastIndex());
+                } else {
+                    damaged = true;
+                    System.out.printf("  %-40s DAMAGED: %s%n", j.edgeId(), j.damage().getMessage());
+                }
+            }
+            if (damaged) {
+                System.out.println("  repair with: synctalk repair " + info.runId()
+                        + "   (keeps every record before the damage; resume recomputes the rest)");
+            }
         }
         List<String> outputs = new ArrayList<>();
         if (Files.isDirectory(dir.outputs())) {
@@ -91,14 +115,42 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         List<RunInfo> runs = new ArrayList<>();
+        List<String> damaged = new ArrayList<>();
         try (Stream<Path> s = Files.list(runsDir)) {
-            s.filter(d -> Files.isRegularFile(d.resolve("run.json"))).forEach(d -> runs.add(new RunDirectory(d).readInfo()));
+            s.filter(d -> Files.isRegularFile(d.resolve("run.json"))).sorted().forEach(d -> {
+                try {
+                    runs.add(new RunDirectory(d).readInfo());
+                } catch (IllegalStateException e) {
+                    // one damaged run.json must not hide the other runs
+                    damaged.add(String.format("%-48s %-12s %s", d.getFileName(), "DAMAGED", e.getMessage()));
+                }
+            });
         }
         runs.sort(java.util.Comparator.comparing(RunInfo::createdAt));
-        System.out.printf("%-48s %-10s %-8s %s%n", "RUN", "STATE", "ATTEMPTS", "GRAPH");
+        System.out.printf("%-48s %-12s %-8s %s%n", "RUN", "STATE", "ATTEMPTS", "GRAPH");
         for (RunInfo r : runs) {
-            System.out.printf("%-48s %-10s %-8d %s%n", r.runId(), r.state(), r.attempts(), r.graphName());
+            RunDirectory dir = new RunDirectory(runsDir.resolve(r.runId()));
+            String state = r.state() == RunState.RUNNING && RunLock.liveHolder(dir).isEmpty() ? "INTERRUPTED"
+                    : r.state().name();
+            System.out.printf("%-48s %-12s %-8d %s%n", r.runId(), state, r.attempts(), r.graphName());
         }
+        damaged.forEach(System.out::println);
         return ExitCodes.OK;
+    }
+
+    /**
+     * A run marked RUNNING is either being run (its process holds run.lock) or was killed: a SIGKILL, a crash or
+     * a power cut leaves no chance to write the end state, but it does release the lock.
+     */
+    private static String stateLine(RunDirectory dir, RunInfo info, Optional<RunLock.Holder> live) {
+        if (info.state() != RunState.RUNNING) {
+            return info.state().name();
+        }
+        if (live.isPresent()) {
+            return "RUNNING in " + live.get();
+        }
+        String last = RunLock.lastHolder(dir).map(h -> " (" + h + ")").orElse("");
+        return "INTERRUPTED: run.json says RUNNING, but no process is running it; the last one" + last
+                + " ended without finishing. Resume with: synctalk resume " + info.runId();
     }
 }

@@ -17,10 +17,11 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
+    record Outcome(int code, String out, String err) {
     }
 
-    private static Outcome run(String... args) {
+    /** Runs the CLI in this JVM, capturing what it prints. */
+    static Outcome run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream oldOut = System.out;
@@ -42,7 +43,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][]{{"--help"}, {"run", "--help"}, {"resume", "--help"}, {"replay", "--help"},
-                {"status", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
+                {"status", "--help"}, {"repair", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
                 {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}, {"demo", "--help"},
                 {"doctor", "--help"}}) {
             Outcome o = run(cmd);
@@ -92,6 +93,58 @@ class CliTest {
         Outcome o = run("graphs", "validate", bad.toString());
         assertEquals(ExitCodes.USAGE, o.code());
         assertTrue(o.err().contains("bad.conf:4") && o.err().contains("video-decodr"), o.err());
+    }
+
+    @Test
+    void misspeltOverrideIsRefusedNamingItWithASuggestion() {
+        String graph = SampleMedia.graph("preprocess-basic.conf").toString();
+        Outcome o = run("graphs", "validate", graph, "-Pvidoe=x.mp4");
+        assertEquals(ExitCodes.USAGE, o.code());
+        assertTrue(o.err().contains("-Pvidoe=x.mp4") && o.err().contains("did you mean 'video'?"), o.err());
+        Outcome range = run("graphs", "validate", graph, "-Pdecode.fps=1e9");
+        assertEquals(ExitCodes.USAGE, range.code());
+        assertTrue(range.err().contains("-Pdecode.fps=1e9") && range.err().contains("must be in [1, 240]"), range.err());
+        Outcome escape = run("graphs", "validate", graph, "-Pframes.dir=../../other-run/outputs/ori_imgs");
+        assertEquals(ExitCodes.USAGE, escape.code());
+        assertTrue(escape.err().contains("-Pframes.dir=") && escape.err().contains("leaves it"), escape.err());
+    }
+
+    @Test
+    void runIdThatIsNotAPlainNameIsRefused() {
+        Path runs = dir.resolve("runs");
+        Outcome o = run("run", SampleMedia.graph("preprocess-basic.conf").toString(), "--run-id", "../escaped",
+                "--runs-dir", runs.toString(), "--metrics-port", "-1", "--no-progress");
+        assertEquals(ExitCodes.USAGE, o.code());
+        assertTrue(o.err().contains("must be a plain name"), o.err());
+        assertTrue(!Files.exists(dir.resolve("escaped")));
+    }
+
+    @Test
+    void statusTellsAnInterruptedRunFromACompletedOneAndSurvivesADamagedRunJson() throws Exception {
+        Path runs = dir.resolve("runs");
+        java.time.Instant now = java.time.Instant.now();
+        for (String id : new String[] {"killed", "done", "broken"}) {
+            dev.synctalk.engine.run.RunDirectory run = dev.synctalk.engine.run.RunDirectory.create(runs, id);
+            run.writeInfo(new dev.synctalk.engine.run.RunInfo(id, "g", "g.conf", id.equals("done")
+                    ? dev.synctalk.engine.run.RunState.COMPLETED : dev.synctalk.engine.run.RunState.RUNNING, now, now,
+                    1, null, null, null, null, java.util.Map.of()));
+            // a lock file naming a process that ended: what a SIGKILLed run leaves
+            dev.synctalk.engine.run.RunLock.acquire(run).close();
+        }
+        Files.writeString(runs.resolve("broken/run.json"), "{ \"runId\": ");
+
+        Outcome list = run("status", "--runs-dir", runs.toString());
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("killed") && l.contains("INTERRUPTED")), list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("done") && l.contains("COMPLETED")), list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("broken") && l.contains("DAMAGED")), list.out());
+
+        Outcome killed = run("status", "killed", "--runs-dir", runs.toString());
+        assertEquals(0, killed.code(), killed.err());
+        assertTrue(killed.out().contains("INTERRUPTED") && killed.out().contains("synctalk resume killed"), killed.out());
+        Outcome broken = run("status", "broken", "--runs-dir", runs.toString());
+        assertEquals(ExitCodes.USAGE, broken.code());
+        assertTrue(broken.err().contains("damaged") && broken.err().contains("run.json"), broken.err());
     }
 
     @Test

@@ -67,6 +67,16 @@ public final class Checkpoint {
     }
 
     /**
+     * Checks that {@code file} is a complete head checkpoint of this format: magic, version and CRC-32 of every
+     * byte, without a trainer to restore into (resume picks the newest checkpoint that passes).
+     *
+     * @throws IOException naming the file and what is wrong
+     */
+    public static void verify(Path file) throws IOException {
+        CheckpointFormat.verified(Files.readAllBytes(file), MAGIC, VERSION, "SyncTalk NeRF", "checkpoint " + file);
+    }
+
+    /**
      * Restores {@code source} into {@code trainer}, which must have been built with the same model,
      * audio nets and grid sizes. Nothing is changed unless the whole file is valid.
      *

@@ -54,6 +54,15 @@ public final class TorsoCheckpoint {
     }
 
     /**
+     * Checks that {@code file} is a complete torso checkpoint: magic, version and CRC-32 of every byte.
+     *
+     * @throws IOException naming the file and what is wrong
+     */
+    public static void verify(Path file) throws IOException {
+        CheckpointFormat.verified(Files.readAllBytes(file), MAGIC, VERSION, "SyncTalk torso", "torso checkpoint " + file);
+    }
+
+    /**
      * The parameters of {@code source} into {@code model}, built with the checkpoint's sizes (what inference
      * needs); the optimiser moments and progress are read, checked and dropped.
      *

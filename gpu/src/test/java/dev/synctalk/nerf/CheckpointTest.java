@@ -159,4 +159,38 @@ class CheckpointTest {
         assertTrue(mismatch.getMessage().contains("occupancy grid"), mismatch.getMessage());
         assertFalse(Files.exists(dir.resolve("head.ckpt.tmp")));
     }
+
+    @Test
+    void everySeededByteFlipAndCutOfACheckpointFailsVerification(@TempDir Path dir) throws IOException {
+        HeadTrainer trainer = trainer();
+        train(trainer, 1);
+        Path file = dir.resolve("0.ckpt");
+        Checkpoint.write(trainer, file);
+        Checkpoint.verify(file);
+        byte[] bytes = Files.readAllBytes(file);
+        java.util.Random random = new java.util.Random(20261204L);
+        Path damaged = dir.resolve("damaged.ckpt");
+        for (int trial = 0; trial < 200; trial++) {
+            byte[] copy;
+            String what;
+            if (trial % 4 == 3) {
+                int length = random.nextInt(bytes.length);
+                copy = java.util.Arrays.copyOf(bytes, length);
+                what = "cut to " + length + " of " + bytes.length + " bytes";
+            } else {
+                copy = bytes.clone();
+                int flips = 1 + random.nextInt(8);
+                for (int f = 0; f < flips; f++) {
+                    copy[random.nextInt(copy.length)] ^= (byte) (1 + random.nextInt(255));
+                }
+                what = flips + " bytes flipped";
+            }
+            if (java.util.Arrays.equals(copy, bytes)) {
+                continue; // two flips of one byte cancelled out: nothing is damaged
+            }
+            Files.write(damaged, copy);
+            IOException e = assertThrows(IOException.class, () -> Checkpoint.verify(damaged), what);
+            assertTrue(e.getMessage().contains(damaged.toString()), e.getMessage());
+        }
+    }
 }

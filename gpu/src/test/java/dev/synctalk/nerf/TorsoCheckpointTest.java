@@ -101,6 +101,9 @@ class TorsoCheckpointTest {
         List<float[]> untouched = state(target);
         IOException crc = assertThrows(IOException.class, () -> TorsoCheckpoint.restore(target, corrupt));
         assertTrue(crc.getMessage().contains("corrupt.ckpt") && crc.getMessage().contains("CRC"), crc.getMessage());
+        TorsoCheckpoint.verify(file);
+        IOException verified = assertThrows(IOException.class, () -> TorsoCheckpoint.verify(corrupt));
+        assertTrue(verified.getMessage().contains("corrupt.ckpt"), verified.getMessage());
 
         Path head = dir.resolve("head.ckpt");
         Checkpoint.write(FixtureTraining.newTrainer(backend, 1, 8, 3), head);

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The run's metrics over HTTP on 127.0.0.1 only: {@code GET /metrics} (Prometheus text),
  * {@code GET /metrics.json}, {@code GET /} (a dashboard page polling the JSON) and
  * {@code GET /preview/<name>.png}. Anything else is 404; methods other than GET and HEAD are 405.
+ * Requests and answers have time limits, so clients that stall cannot block the endpoint.
  */
 public final class MetricsServer implements AutoCloseable {
 
@@ -30,6 +31,21 @@ public final class MetricsServer implements AutoCloseable {
     private static final String PREVIEW_SUFFIX = ".png";
     /** Host names a browser uses for a loopback server; anything else is a DNS-rebinding attempt. */
     private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+
+    /**
+     * Handler threads: each reads its request to the end, so a client that never finishes one holds a thread
+     * until the request timeout; eight keep the endpoint answering while a few such clients wait.
+     */
+    static final int HANDLER_THREADS = 8;
+    /** Seconds a client has to send its request, and the server to send its answer, before it is cut off. */
+    static final long REQUEST_TIMEOUT_SECONDS = 5;
+    static final long RESPONSE_TIMEOUT_SECONDS = 30;
+
+    static {
+        // The JDK server reads these once, when its first instance is made; a user's own -D settings win.
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIMEOUT_SECONDS));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(RESPONSE_TIMEOUT_SECONDS));
+    }
 
     private final MetricsRegistry registry;
     private final HttpServer server;
@@ -57,7 +73,7 @@ public final class MetricsServer implements AutoCloseable {
         }
         AtomicInteger threadNumber = new AtomicInteger();
         // Daemon threads: a forgotten close() must not keep the JVM alive after the run.
-        ExecutorService handlers = Executors.newFixedThreadPool(2, r -> {
+        ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, r -> {
             Thread t = new Thread(r, "synctalk-metrics-http-" + threadNumber.incrementAndGet());
             t.setDaemon(true);
             return t;

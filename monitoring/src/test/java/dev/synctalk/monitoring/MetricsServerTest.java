@@ -45,6 +45,42 @@ class MetricsServerTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void halfOpenConnectionsDoNotBlockTheEndpoint() throws Exception {
+        // Clients that connect and never finish their request (a stalled proxy, a port scanner) hold a handler
+        // thread each while the server reads; the metrics must still be served to everyone else.
+        java.util.List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                stalled.add(socket);
+            }
+            Thread.sleep(200); // let the server pick them up
+            HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(server.uri().resolve("/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aStalledRequestIsCutOffByTheServer() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write("GET /metrics HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // the server closes the connection after its request timeout instead of waiting for ever
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
+    @Test
     void serverServesMetricsOnLoopbackWhileRunning() throws Exception {
         assertEquals("127.0.0.1", server.uri().getHost());
         assertTrue(server.port() > 0);

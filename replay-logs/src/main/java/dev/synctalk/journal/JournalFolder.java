@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -48,13 +50,15 @@ final class JournalFolder {
     static final long BLOCK_SIZE_BYTES = 64L << 20;
     static final int MAX_RECORD_BYTES = (int) (BLOCK_SIZE_BYTES / 4) - 4096;
 
+    /** Frame indices on an edge grow by about one per record; a larger jump in a damaged record is damage too. */
+    private static final long MAX_FRAME_GAP = 1L << 20;
     private static final Pattern CYCLE_FILE = Pattern.compile("\\d{8}L\\.cq4");
     private static final String METADATA_FILE = "metadata.cq4t";
     /** Every Chronicle file opens with a complete metadata document whose first field is named "header". */
     private static final byte[] HEADER_FIELD = {(byte) 0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
-    private static final int NOT_COMPLETE_BIT = 0x8000_0000;
-    private static final int META_DATA_BIT = 0x4000_0000;
-    private static final int LENGTH_MASK = 0x3FFF_FFFF;
+    static final int NOT_COMPLETE_BIT = 0x8000_0000;
+    static final int META_DATA_BIT = 0x4000_0000;
+    static final int LENGTH_MASK = 0x3FFF_FFFF;
 
     private JournalFolder() {
     }
@@ -185,50 +189,40 @@ final class JournalFolder {
                 throw new CorruptJournalException(folder, name, "not a Chronicle Queue file: " + problem);
             }
             if (!name.equals(METADATA_FILE)) {
-                checkDocumentChain(folder, file);
+                problem = sizeProblem(file);
+                if (problem != null) {
+                    throw new CorruptJournalException(folder, file, name, -1, problem, null);
+                }
+                JournalScan.checkChain(folder, file);
             }
         }
     }
 
     /**
-     * Walks the length words of a cycle file's documents (4-byte aligned, each a header int then its bytes).
-     * Chronicle trusts them: a damaged one pointing past the end of the file makes its readers touch unmapped
-     * memory, which the JVM reports as an InternalError at an unpredictable frame. The walk stops at the first
-     * unwritten or incomplete header; damage hidden there is caught by the reader, which sees later records.
+     * Chronicle grows a cycle file in whole blocks and keeps a quarter block beyond the last one mapped, so its
+     * size is always n x 64 MiB + 16 MiB. Any other size means the file was cut short (a copy or a full disk),
+     * and records at its end may be gone without a trace in the records before them.
      */
-    private static void checkDocumentChain(Path folder, Path file) {
-        String name = file.getFileName().toString();
-        ByteBuffer word = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            long position = 0;
-            while (position + Integer.BYTES <= size) {
-                word.clear();
-                while (word.hasRemaining() && channel.read(word, position + word.position()) >= 0) {
-                    // a short positional read is allowed by FileChannel
-                }
-                int header = word.getInt(0);
-                if (header == 0 || (header & NOT_COMPLETE_BIT) != 0) {
-                    return;
-                }
-                long length = header & LENGTH_MASK;
-                long end = position + Integer.BYTES + length;
-                if (end > size) {
-                    throw new CorruptJournalException(folder, name + " byte " + position, "a document claims "
-                            + length + " bytes, past the end of the file (" + size + " bytes)");
-                }
-                if ((header & META_DATA_BIT) == 0 && length > MAX_RECORD_BYTES) {
-                    throw new CorruptJournalException(folder, name + " byte " + position, "a document claims "
-                            + length + " bytes, more than the " + MAX_RECORD_BYTES + " a record can hold");
-                }
-                position = (end + 3) & ~3L;
-            }
+    static String sizeProblem(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
         } catch (IOException e) {
-            throw new CorruptJournalException(folder, name, "cannot read it: " + e.getMessage(), e);
+            return "cannot read its size (" + e.getMessage() + ")";
         }
+        long overlap = BLOCK_SIZE_BYTES / 4;
+        if (size < BLOCK_SIZE_BYTES + overlap || (size - overlap) % BLOCK_SIZE_BYTES != 0) {
+            return "the file is " + size + " bytes; Chronicle writes cycle files of n x " + (BLOCK_SIZE_BYTES >> 20)
+                    + " MiB + " + (overlap >> 20) + " MiB, so it was cut short and records at its end may be missing";
+        }
+        return null;
     }
 
-    private static String headerProblem(Path file) {
+    static boolean isCycleFile(String name) {
+        return CYCLE_FILE.matcher(name).matches();
+    }
+
+    static String headerProblem(Path file) {
         ByteBuffer head = ByteBuffer.allocate(Integer.BYTES + HEADER_FIELD.length).order(ByteOrder.LITTLE_ENDIAN);
         long size;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -307,8 +301,8 @@ final class JournalFolder {
         }
         try {
             return RecordFormat.decode(bytes).frameIndex();
-        } catch (IllegalArgumentException e) {
-            throw new CorruptJournalException(folder, "the last record", e.getMessage(), e);
+        } catch (RecordFormat.Damage e) {
+            throw new CorruptJournalException(folder, null, "the last record", e.frameIndex(), e.getMessage(), e);
         }
     }
 
@@ -322,9 +316,37 @@ final class JournalFolder {
             return chronicleCall.get();
         } catch (CorruptJournalException e) {
             throw e;
-        } catch (RuntimeException | InternalError e) {
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            // AssertionError: with -ea, Chronicle's own consistency asserts trip on damaged files before anything faults
             throw new CorruptJournalException(folder, position, "Chronicle Queue cannot read it: " + e, e);
         }
+    }
+
+    /** The cycle file holding the document at Chronicle {@code index}. */
+    static Path cycleFile(Path folder, long index) {
+        long cycle = ROLL_CYCLE.toCycle(index);
+        String name = DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC)
+                .format(Instant.ofEpochMilli(cycle * ROLL_CYCLE.lengthInMillis()));
+        return folder.resolve(name + ".cq4");
+    }
+
+    /**
+     * The exception for a record whose bytes do not read back. Its frame is what the record's frame field holds
+     * when that is plausible after {@code previousFrame} (the last good record's), else the frame after it.
+     */
+    static CorruptJournalException damagedRecord(Path folder, Path file, String position, long previousFrame,
+                                                 RecordFormat.Damage damage) {
+        long recorded = damage.frameIndex();
+        long expected = previousFrame + 1;
+        boolean plausible = recorded >= Math.max(0, previousFrame) && recorded - previousFrame <= MAX_FRAME_GAP;
+        String reason = damage.getMessage();
+        if (!plausible && recorded >= 0) {
+            reason += "; its frame field reads " + recorded + ", damaged too";
+        }
+        if (previousFrame >= 0) {
+            reason += " (the record before it is frame " + previousFrame + ")";
+        }
+        return new CorruptJournalException(folder, file, position, plausible ? recorded : expected, reason, damage);
     }
 
     static String chronicleIndex(long index) {

@@ -19,9 +19,10 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reads the journal of one edge with Chronicle tailers, in append order. The queue is opened read-only, so
- * reading never changes a journal, and a writer may keep appending meanwhile. A record that cannot be read
- * back (unknown schema version, bytes that do not parse, a payload its codec rejects) raises
- * {@link CorruptJournalException} naming the folder and the record's position.
+ * reading never changes a journal, and a writer may keep appending meanwhile. Every record's checksum is
+ * verified as it is read; a record that cannot be read back (checksum mismatch, unknown schema version, bytes
+ * that do not parse, a payload its codec rejects) raises {@link CorruptJournalException} naming the edge, the
+ * frame, the file and the record's position.
  */
 public final class JournalReader implements AutoCloseable, Iterable<JournalRecord> {
 
@@ -106,12 +107,13 @@ public final class JournalReader implements AutoCloseable, Iterable<JournalRecor
         try {
             value = codec.decode(record.payload());
         } catch (RuntimeException e) {
-            throw new CorruptJournalException(folder, positioned.position(), "codec " + record.payloadType()
-                    + " cannot decode the payload of frame " + record.frameIndex() + ": " + e.getMessage(), e);
+            throw new CorruptJournalException(folder, positioned.file(), positioned.position(), record.frameIndex(),
+                    "codec " + record.payloadType() + " cannot decode the payload of frame " + record.frameIndex() + ": "
+                            + e.getMessage(), e);
         }
         if (!type.isInstance(value)) {
-            throw new CorruptJournalException(folder, positioned.position(), "codec " + record.payloadType()
-                    + " decoded a " + (value == null ? "null" : value.getClass().getName()) + ", not a " + type.getName());
+            throw new CorruptJournalException(folder, positioned.file(), positioned.position(), record.frameIndex(),
+                    "codec " + record.payloadType() + " decoded a " + (value == null ? "null" : value.getClass().getName()) + ", not a " + type.getName(), null);
         }
         return type.cast(value);
     }
@@ -119,6 +121,11 @@ public final class JournalReader implements AutoCloseable, Iterable<JournalRecor
     /** Frame index of the last record, -1 when the journal is empty. */
     public long lastIndex() {
         return JournalFolder.lastFrameIndex(queue, folder);
+    }
+
+    /** Records in the journal as Chronicle's index counts them. */
+    public long count() {
+        return JournalFolder.guarded(folder, "the queue index", queue::entryCount);
     }
 
     public Path folder() {
@@ -130,7 +137,7 @@ public final class JournalReader implements AutoCloseable, Iterable<JournalRecor
         queue.close();
     }
 
-    private record Positioned(JournalRecord record, String position) {
+    private record Positioned(JournalRecord record, String position, Path file) {
     }
 
     private Iterator<Positioned> positionedIterator() {
@@ -140,6 +147,7 @@ public final class JournalReader implements AutoCloseable, Iterable<JournalRecor
         tailer.toStart();
         return new Iterator<>() {
             private long ordinal;
+            private long previousFrame = -1;
             private Positioned next;
             private boolean ended;
 
@@ -169,34 +177,44 @@ public final class JournalReader implements AutoCloseable, Iterable<JournalRecor
             private Positioned readNext() {
                 String position = "record #" + ordinal;
                 Positioned read = JournalFolder.guarded(folder, position, this::tryRead);
-                if (read == null && JournalFolder.guarded(folder, position, () -> queue.lastIndex() >= tailer.index())) {
-                    // Complete records lie beyond the one the tailer stopped at. A writer may have finished it
+                if (read == null && JournalFolder.guarded(folder, position, this::moreIndexed)) {
+                    // The index lists records beyond the one the tailer stopped at. A writer may have finished it
                     // just now, so look once more before calling it damaged.
                     read = JournalFolder.guarded(folder, position, this::tryRead);
                     if (read == null) {
                         throw new CorruptJournalException(folder, position + " ("
                                 + JournalFolder.chronicleIndex(tailer.index()) + ")", "the record is incomplete or "
-                                + "damaged, yet later records exist (up to "
+                                + "damaged, yet the queue index lists " + queue.entryCount() + " records (up to "
                                 + JournalFolder.chronicleIndex(queue.lastIndex()) + ")");
                     }
                 }
                 return read;
             }
 
+            /** Whether the queue index lists records the tailer has not read (a file cut short hides them). */
+            private boolean moreIndexed() {
+                return queue.lastIndex() >= tailer.index() || queue.entryCount() > ordinal;
+            }
+
             private Positioned tryRead() {
                 byte[] bytes;
+                long index;
                 String position = "record #" + ordinal;
                 try (DocumentContext document = tailer.readingDocument()) {
                     if (!document.isPresent()) {
                         return null;
                     }
-                    position += " (" + JournalFolder.chronicleIndex(document.index()) + ")";
+                    index = document.index();
+                    position += " (" + JournalFolder.chronicleIndex(index) + ")";
                     bytes = JournalFolder.documentBytes(document, folder, position);
                 }
                 try {
-                    return new Positioned(RecordFormat.decode(bytes), position);
-                } catch (IllegalArgumentException e) {
-                    throw new CorruptJournalException(folder, position, e.getMessage(), e);
+                    JournalRecord record = RecordFormat.decode(bytes);
+                    previousFrame = record.frameIndex();
+                    return new Positioned(record, position, JournalFolder.cycleFile(folder, index));
+                } catch (RecordFormat.Damage e) {
+                    throw JournalFolder.damagedRecord(folder, JournalFolder.cycleFile(folder, index), position,
+                            previousFrame, e);
                 }
             }
         };

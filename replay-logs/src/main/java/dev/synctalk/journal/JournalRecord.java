@@ -4,13 +4,14 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One journal record. {@code schemaVersion} is {@link #SCHEMA_VERSION} for everything this build writes.
+ * One journal record. {@code schemaVersion} is {@link #SCHEMA_VERSION} for everything this build writes
+ * (version 2: each record ends with a CRC-32C of its bytes); records of version 1 (no checksum) are still read.
  * Equality compares the payload bytes, not the array identity.
  */
 public record JournalRecord(int schemaVersion, String runId, String stage, String port, long frameIndex,
                             String payloadType, byte[] payload) {
 
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     public JournalRecord {
         Objects.requireNonNull(runId, "runId");

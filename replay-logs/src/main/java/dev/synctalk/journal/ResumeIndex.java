@@ -13,11 +13,25 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * What a resumed run needs from the journals: the last journaled frame index of every edge under
- * {@code <runDir>/journals}. Read from the journals themselves (the descriptor file only names the edge).
- * A corrupt journal fails the scan: resuming past it silently would recompute or skip frames.
+ * What a resumed run or a replay needs from the journals: the last journaled frame index of every edge under
+ * {@code <runDir>/journals}, after verifying every record's checksum and that Chronicle's index agrees with the
+ * files. A damaged journal fails the scan: resuming or replaying past it would recompute, skip or replay wrong
+ * frames.
  */
 public final class ResumeIndex {
+
+    /**
+     * One journal as found on disk.
+     *
+     * @param records records that read back (all of them unless {@code damage} is set)
+     * @param lastIndex frame index of the last good record, -1 when none
+     * @param damage the first damage, or null when the journal is sound
+     */
+    public record JournalHealth(String edgeId, Path folder, long records, long lastIndex, CorruptJournalException damage) {
+        public boolean sound() {
+            return damage == null;
+        }
+    }
 
     private final Map<String, Long> lastIndexByEdge;
 
@@ -25,28 +39,76 @@ public final class ResumeIndex {
         this.lastIndexByEdge = Collections.unmodifiableMap(lastIndexByEdge);
     }
 
+    /** @throws CorruptJournalException for the first damaged journal, naming its edge, frame and file */
     public static ResumeIndex scan(Path runDir) {
-        Path journals = runDir.resolve(JournalFolder.JOURNALS_DIR);
         Map<String, Long> lastIndexByEdge = new TreeMap<>();
-        if (!Files.isDirectory(journals)) {
-            return new ResumeIndex(lastIndexByEdge);
+        for (JournalHealth health : inspect(runDir)) {
+            if (health.damage() != null) {
+                throw health.damage();
+            }
+            lastIndexByEdge.put(health.edgeId(), health.lastIndex());
         }
-        List<Path> folders = new ArrayList<>();
+        return new ResumeIndex(lastIndexByEdge);
+    }
+
+    /** Every journal of the run with its state; damage is reported per journal, not thrown. */
+    public static List<JournalHealth> inspect(Path runDir) {
+        List<JournalHealth> out = new ArrayList<>();
+        for (Path folder : journalFolders(runDir)) {
+            out.add(check(folder));
+        }
+        return out;
+    }
+
+    /** The journal folders under {@code <runDir>/journals}, by name; hidden folders (repairs in progress) excluded. */
+    static List<Path> journalFolders(Path runDir) {
+        Path journals = runDir.resolve(JournalFolder.JOURNALS_DIR);
+        if (!Files.isDirectory(journals)) {
+            return List.of();
+        }
         try (Stream<Path> listing = Files.list(journals)) {
-            listing.filter(Files::isDirectory).sorted().forEach(folders::add);
+            return listing.filter(Files::isDirectory).filter(f -> !f.getFileName().toString().startsWith("."))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + journals, e);
         }
-        for (Path folder : folders) {
+    }
+
+    static JournalHealth check(Path folder) {
+        String edgeId = JournalFolder.edgeIdOf(folder.getFileName().toString());
+        try {
             Properties descriptor = JournalFolder.readDescriptor(folder);
-            String folderName = folder.getFileName().toString();
-            String edgeId = descriptor != null && descriptor.getProperty("edgeId") != null
-                    ? descriptor.getProperty("edgeId") : JournalFolder.edgeIdOf(folderName);
-            try (JournalReader reader = JournalReader.openFolder(folder)) {
-                lastIndexByEdge.put(edgeId, reader.lastIndex());
+            if (descriptor != null && descriptor.getProperty("edgeId") != null) {
+                edgeId = descriptor.getProperty("edgeId");
+            }
+            JournalScan.Result scan = JournalScan.scan(folder);
+            if (scan.damage() != null) {
+                return new JournalHealth(edgeId, folder, scan.records().size(), scan.lastIndex(), scan.damage());
+            }
+            crossCheck(folder, scan);
+            return new JournalHealth(edgeId, folder, scan.records().size(), scan.lastIndex(), null);
+        } catch (CorruptJournalException e) {
+            return new JournalHealth(edgeId, folder, 0, -1, e);
+        }
+    }
+
+    /**
+     * Chronicle finds the end of a journal through its index, and appends after it: an index that disagrees
+     * with the records in the files (damage in a metadata document) would hide records or overwrite them.
+     */
+    private static void crossCheck(Path folder, JournalScan.Result scan) {
+        if (JournalScan.cycleFiles(folder).isEmpty()) {
+            return; // nothing written yet; Chronicle creates the files with the first record
+        }
+        try (JournalReader reader = JournalReader.openFolder(folder)) {
+            long chronicleLast = reader.lastIndex();
+            long chronicleCount = reader.count();
+            if (chronicleLast != scan.lastIndex() || chronicleCount != scan.records().size()) {
+                throw new CorruptJournalException(folder, null, "the queue index", -1, "Chronicle's index lists "
+                        + chronicleCount + " records up to frame " + chronicleLast + ", but the files hold "
+                        + scan.records().size() + " records up to frame " + scan.lastIndex(), null);
             }
         }
-        return new ResumeIndex(lastIndexByEdge);
     }
 
     /** Last journaled frame index of {@code edgeId}; -1 when the edge has no journal or it is empty. */

@@ -40,7 +40,7 @@ class CorruptJournalTest {
     @Test
     void unknownSchemaVersionIsReportedAsCorrupt() {
         Path folder = journalWithOneNote();
-        appendRawDocument(folder, recordBytes(2, 5));
+        appendRawDocument(folder, recordBytes(3, 5));
 
         try (JournalReader reader = JournalReader.open(runDir, KEY.edgeId())) {
             Iterator<JournalRecord> records = reader.iterator();
@@ -49,9 +49,46 @@ class CorruptJournalTest {
             assertEquals(folder, corrupt.folder());
             assertTrue(corrupt.getMessage().contains(folder.toString()), corrupt.getMessage());
             assertTrue(corrupt.position().startsWith("record #1 (chronicle index 0x"), corrupt.position());
-            assertTrue(corrupt.getMessage().contains("unknown schema version 2"), corrupt.getMessage());
+            assertTrue(corrupt.getMessage().contains("unknown schema version 3"), corrupt.getMessage());
             assertThrows(CorruptJournalException.class, reader::lastIndex);
         }
+    }
+
+    @Test
+    void flippedPayloadByteFailsTheChecksumNamingEdgeFrameAndFile() throws IOException {
+        Path folder = journalWithThreeNotes();
+        Path cycleFile = cycleFile(folder);
+        long payloadAt = find(cycleFile, noteRecord(1).payload());
+        flipByte(cycleFile, payloadAt + 2);
+
+        try (JournalReader reader = JournalReader.open(runDir, KEY.edgeId())) {
+            Iterator<JournalRecord> records = reader.iterator();
+            assertEquals(0, records.next().frameIndex());
+            CorruptJournalException corrupt = assertThrows(CorruptJournalException.class, records::next);
+            assertEquals(1, corrupt.frameIndex());
+            assertEquals(cycleFile, corrupt.file());
+            assertEquals(KEY.edgeId(), corrupt.edgeId());
+            assertTrue(corrupt.getMessage().contains("'" + KEY.edgeId() + "' at frame 1 in " + cycleFile)
+                    && corrupt.getMessage().contains("checksum mismatch"), corrupt.getMessage());
+        }
+        CorruptJournalException scanned = assertThrows(CorruptJournalException.class, () -> ResumeIndex.scan(runDir));
+        assertEquals(1, scanned.frameIndex());
+        assertEquals(cycleFile, scanned.file());
+    }
+
+    @Test
+    void recordsOfSchemaVersionOneAreStillReadWithoutAChecksum() {
+        Path folder = journalWithOneNote();
+        appendRawDocument(folder, recordBytes(1, 5));
+
+        try (JournalReader reader = JournalReader.open(runDir, KEY.edgeId())) {
+            Iterator<JournalRecord> records = reader.iterator();
+            assertEquals(JournalRecord.SCHEMA_VERSION, records.next().schemaVersion());
+            JournalRecord old = records.next();
+            assertEquals(1, old.schemaVersion());
+            assertEquals(5, old.frameIndex());
+        }
+        assertEquals(5, ResumeIndex.scan(runDir).lastIndex(KEY.edgeId()));
     }
 
     @Test
@@ -172,7 +209,31 @@ class CorruptJournalTest {
             assertEquals(0, records.next().frameIndex());
             CorruptJournalException corrupt = assertThrows(CorruptJournalException.class, records::hasNext);
             assertTrue(corrupt.position().startsWith("record #1"), corrupt.position());
-            assertTrue(corrupt.getMessage().contains("later records exist"), corrupt.getMessage());
+            assertTrue(corrupt.getMessage().contains("the queue index lists 3 records"), corrupt.getMessage());
+        }
+    }
+
+    private static Path cycleFile(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+    }
+
+    private static long find(Path file, byte[] needle) throws IOException {
+        ByteBuffer start = ByteBuffer.allocate(2 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            channel.read(start, 0);
+        }
+        long at = indexOf(start.array(), needle);
+        assertTrue(at > 0, "not found in " + file);
+        return at;
+    }
+
+    private static void flipByte(Path file, long at) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, at);
+            channel.write(ByteBuffer.wrap(new byte[] {(byte) (one.get(0) ^ 0x10)}), at);
         }
     }
 
@@ -186,7 +247,7 @@ class CorruptJournalTest {
     }
 
     private static JournalRecord noteRecord(long frame) {
-        return new JournalRecord(1, KEY.runId(), KEY.stage(), KEY.port(), frame, "test.Note/1",
+        return new JournalRecord(JournalRecord.SCHEMA_VERSION, KEY.runId(), KEY.stage(), KEY.port(), frame, "test.Note/1",
                 ("note-" + frame).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -197,7 +258,8 @@ class CorruptJournalTest {
             cycleFile = files.filter(f -> f.getFileName().toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
         JournalRecord record = noteRecord(1);
-        int bytesBeforePayload = RecordFormat.encode(record).length - record.payload().length;
+        int bytesBeforePayload = RecordFormat.encode(record).length - record.payload().length
+                - RecordFormat.CHECKSUM_BYTES;
         try (FileChannel channel = FileChannel.open(cycleFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer start = ByteBuffer.allocate(2 << 20); // the index area and the first records
             channel.read(start, 0);

@@ -53,11 +53,11 @@ class JournalWriterReaderTest {
             reader.forEach(records::add);
 
             assertEquals(3, records.size());
-            assertEquals(new JournalRecord(1, "run-1", "mel", "windows", 0, "test.FeatureWindow/1",
+            assertEquals(new JournalRecord(JournalRecord.SCHEMA_VERSION, "run-1", "mel", "windows", 0, "test.FeatureWindow/1",
                     new TestMessages.FeatureWindowCodec().encode(window)), records.get(0));
-            assertEquals(new JournalRecord(1, "run-1", "mel", "windows", 1, "test.ImageFrame/1",
+            assertEquals(new JournalRecord(JournalRecord.SCHEMA_VERSION, "run-1", "mel", "windows", 1, "test.ImageFrame/1",
                     new TestMessages.ImageFrameCodec().encode(image)), records.get(1));
-            assertEquals(new JournalRecord(1, "run-1", "mel", "windows", 1, "test.Note/1",
+            assertEquals(new JournalRecord(JournalRecord.SCHEMA_VERSION, "run-1", "mel", "windows", 1, "test.Note/1",
                     note.text().getBytes(StandardCharsets.UTF_8)), records.get(2));
 
             assertEquals(window, codecs.forName(records.get(0).payloadType()).decode(records.get(0).payload()));
@@ -168,14 +168,14 @@ class JournalWriterReaderTest {
     }
 
     @Test
-    void recordBytesFollowTheDocumentedLittleEndianLayout() throws IOException {
+    void recordBytesFollowTheDocumentedLittleEndianLayoutAndEndInTheirChecksum() throws IOException {
         byte[] payload = {1, 2, 3};
         try (JournalWriter writer = JournalWriter.open(runDir, FEATURES, PayloadCodecs.empty().register(new RawCodec()))) {
             writer.append(0x0102030405L, payload);
         }
         byte[] document = readOnlyDocument(JournalFolder.of(runDir, FEATURES.edgeId()));
         ByteBuffer in = TestMessages.littleEndian(document);
-        assertEquals(1, in.getInt());
+        assertEquals(2, in.getInt());
         assertEquals("run-1", string(in));
         assertEquals("mel", string(in));
         assertEquals("windows", string(in));
@@ -185,6 +185,9 @@ class JournalWriterReaderTest {
         byte[] payloadRead = new byte[3];
         in.get(payloadRead);
         assertArrayEquals(payload, payloadRead);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(document, 0, document.length - 4);
+        assertEquals((int) crc.getValue(), in.getInt(), "CRC-32C of every byte before it");
         assertEquals(0, in.remaining());
     }
 
@@ -197,7 +200,7 @@ class JournalWriterReaderTest {
         try (InputStream in = Files.newInputStream(runDir.resolve("journals/mel.windows--feats.in/journal.properties"))) {
             descriptor.load(in);
         }
-        assertEquals("1", descriptor.getProperty("schemaVersion"));
+        assertEquals(Integer.toString(JournalRecord.SCHEMA_VERSION), descriptor.getProperty("schemaVersion"));
         assertEquals("run-1", descriptor.getProperty("runId"));
         assertEquals("mel.windows--feats.in", descriptor.getProperty("edgeId"));
         assertEquals("mel", descriptor.getProperty("stage"));

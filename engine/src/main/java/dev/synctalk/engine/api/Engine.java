@@ -9,9 +9,13 @@ import dev.synctalk.engine.graph.StageRegistry;
 import dev.synctalk.engine.graph.ValidatedGraph;
 import dev.synctalk.engine.run.RunDirectory;
 import dev.synctalk.engine.run.RunInfo;
+import dev.synctalk.engine.run.RunLock;
 import dev.synctalk.engine.run.RunPlan;
 import dev.synctalk.engine.run.RunPlanner;
 import dev.synctalk.engine.run.RunState;
+import dev.synctalk.engine.stage.StageType;
+import dev.synctalk.journal.CorruptJournalException;
+import dev.synctalk.journal.JournalRepair;
 import dev.synctalk.journal.PayloadCodecs;
 import dev.synctalk.journal.ResumeIndex;
 import java.io.IOException;
@@ -26,6 +30,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -96,14 +101,15 @@ public final class Engine implements AutoCloseable {
     /** Starts with a chosen run id (fails if that run exists). */
     public RunHandle start(GraphDefinition graph, String runId, Map<String, String> overrides) {
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
-        String id = runId != null ? runId : newRunId(graph.name());
+        String id = runId != null ? RunDirectory.checkRunId(runId) : newRunId(graph.name());
         RunDirectory dir = RunDirectory.create(runsDir, id);
+        RunLock lock = RunLock.acquire(dir);
         dir.writeGraph(GraphLoader.render(graph));
         RunInfo info = new RunInfo(id, graph.name(), graph.sourceFile(), RunState.RUNNING, Instant.now(),
                 Instant.now(), 1, null, null, null, null, overrides);
         dir.writeInfo(info);
         dir.event("started graph " + graph.name() + " from " + graph.sourceFile());
-        return launch(validated, RunPlanner.fresh(validated), dir, info);
+        return launch(validated, RunPlanner.fresh(validated), dir, lock, info);
     }
 
     /**
@@ -112,17 +118,37 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle resume(String runId) {
         RunDirectory dir = RunDirectory.open(runsDir, runId);
-        RunInfo info = dir.readInfo();
-        if (info.state() == RunState.COMPLETED) {
-            throw new IllegalStateException("run '" + runId + "' already completed; nothing to resume");
+        RunLock lock = RunLock.acquire(dir);
+        try {
+            RunInfo info = dir.readInfo();
+            if (info.state() == RunState.COMPLETED) {
+                throw new IllegalStateException("run '" + runId + "' already completed; nothing to resume");
+            }
+            ValidatedGraph validated = new GraphValidator(registry).validate(GraphLoader.load(dir.graphFile(), Map.of()));
+            ResumeIndex index = verifiedJournals(dir);
+            RunPlan plan = RunPlanner.resume(validated, dir.root(), index::lastIndex);
+            List<Path> partial = dir.removePartialWrites();
+            RunInfo next = info.nextAttempt();
+            dir.writeInfo(next);
+            dir.event("resumed (attempt " + next.attempts() + "): " + String.join("; ", plan.notes())
+                    + (partial.isEmpty() ? "" : "; removed " + partial.size() + " partial files the interrupted"
+                            + " attempt left: " + partial.stream().map(p -> dir.root().relativize(p).toString()).toList()));
+            return launch(validated, plan, dir, lock, next);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        ValidatedGraph validated = new GraphValidator(registry).validate(GraphLoader.load(dir.graphFile(), Map.of()));
-        ResumeIndex index = ResumeIndex.scan(dir.root());
-        RunPlan plan = RunPlanner.resume(validated, dir.root(), index::lastIndex);
-        RunInfo next = info.nextAttempt();
-        dir.writeInfo(next);
-        dir.event("resumed (attempt " + next.attempts() + "): " + String.join("; ", plan.notes()));
-        return launch(validated, plan, dir, next);
+    }
+
+    /** Every journal of the run, each record's checksum verified; damage names the way out. */
+    private static ResumeIndex verifiedJournals(RunDirectory dir) {
+        try {
+            return ResumeIndex.scan(dir.root());
+        } catch (CorruptJournalException e) {
+            throw new IllegalStateException(e.getMessage() + "; `synctalk repair " + dir.runId()
+                    + "` drops the damaged record and everything after it (keeping every record before it), then"
+                    + " resume recomputes them", e);
+        }
     }
 
     /**
@@ -131,33 +157,117 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle replay(String runId, String fromStage) {
         RunDirectory source = RunDirectory.open(runsDir, runId);
+        Optional<RunLock.Holder> live = RunLock.liveHolder(source);
+        if (live.isPresent()) {
+            // its journals are still being written: what verification reads would race the writer
+            throw new IllegalStateException("run '" + runId + "' is still running in " + live.get()
+                    + "; replay it once it has ended");
+        }
         GraphDefinition graph = GraphLoader.load(source.graphFile(), Map.of());
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
-        ResumeIndex index = ResumeIndex.scan(source.root());
+        ResumeIndex index = verifiedJournals(source);
         RunPlan plan = RunPlanner.replay(validated, source.root(), fromStage, index::lastIndex);
         String id = newRunId(runId + "-replay");
         RunDirectory dir = RunDirectory.create(runsDir, id);
+        RunLock lock = RunLock.acquire(dir);
         dir.writeGraph(GraphLoader.render(graph));
         RunInfo info = new RunInfo(id, graph.name(), source.graphFile().toString(), RunState.RUNNING, Instant.now(),
                 Instant.now(), 1, null, null, runId, fromStage, Map.of());
         dir.writeInfo(info);
         dir.event("replay of " + runId + " from stage " + fromStage + ": " + String.join("; ", plan.notes()));
-        return launch(validated, plan, dir, info);
+        return launch(validated, plan, dir, lock, info);
     }
 
     public RunInfo status(String runId) {
         return RunDirectory.open(runsDir, runId).readInfo();
     }
 
-    /** Every run under the runs folder, oldest first. */
+    /** The process running {@code runId} now, or empty when none is (a RUNNING run without one was killed). */
+    public Optional<RunLock.Holder> liveProcess(String runId) {
+        return RunLock.liveHolder(RunDirectory.open(runsDir, runId));
+    }
+
+    /**
+     * What {@link #repair} did: each journal's outcome, checkpoints that fail verification (left in place: resume
+     * skips them), and the run's state afterwards.
+     */
+    public record RepairReport(String runId, List<JournalRepair.Outcome> journals, List<String> damagedCheckpoints,
+                               RunState stateAfter) {
+        public boolean changed() {
+            return journals.stream().anyMatch(JournalRepair.Outcome::repaired);
+        }
+    }
+
+    /**
+     * Drops the damaged tail of every journal of a run that is not running, keeping every record before the
+     * damage (the damaged originals move to {@code damaged/<time>/} in the run). A completed run whose journals
+     * lost records becomes FAILED, so that {@code resume} recomputes them.
+     */
+    public RepairReport repair(String runId) {
+        RunDirectory dir = RunDirectory.open(runsDir, runId);
+        try (RunLock lock = RunLock.acquire(dir)) {
+            Path backup = dir.root().resolve("damaged").resolve(RUN_STAMP.format(Instant.now()));
+            List<JournalRepair.Outcome> journals = JournalRepair.repair(dir.root(), backup);
+            List<String> checkpoints = damagedCheckpoints(dir);
+            RunInfo info = dir.readInfo();
+            RepairReport report = new RepairReport(runId, journals, checkpoints, info.state());
+            if (report.changed()) {
+                for (JournalRepair.Outcome o : journals) {
+                    if (o.repaired()) {
+                        dir.event("repair: journal " + o.edgeId() + " kept " + o.keptRecords() + " records (through frame "
+                                + o.keptLastIndex() + "), dropped the rest: " + o.damage() + "; original in " + o.movedTo());
+                    }
+                }
+                if (info.state() == RunState.COMPLETED) {
+                    dir.writeInfo(info.withState(RunState.FAILED, "journals repaired after damage; resume recomputes"
+                            + " the dropped frames", null));
+                    report = new RepairReport(runId, journals, checkpoints, RunState.FAILED);
+                }
+            }
+            return report;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private List<String> damagedCheckpoints(RunDirectory dir) {
+        List<String> out = new ArrayList<>();
+        ValidatedGraph graph;
+        try {
+            graph = new GraphValidator(registry).validate(GraphLoader.load(dir.graphFile(), Map.of()));
+        } catch (RuntimeException e) {
+            out.add("the run's graph.conf does not validate, so its checkpoints were not checked: " + e.getMessage());
+            return out;
+        }
+        for (String stage : graph.order()) {
+            StageType type = graph.types().get(stage);
+            Record config = graph.configs().get(stage);
+            Path checkpointDir = dir.checkpoints().resolve(stage);
+            for (Object through : type.checkpoints(config, checkpointDir)) {
+                try {
+                    type.verifyCheckpoint(config, checkpointDir, (Long) through);
+                } catch (Exception e) {
+                    out.add("stage " + stage + ", checkpoint through frame " + through + ": " + e.getMessage());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every run under the runs folder whose run.json reads back, oldest first. */
     public List<RunInfo> runs() {
         if (!Files.isDirectory(runsDir)) {
             return List.of();
         }
         List<RunInfo> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(runsDir)) {
-            dirs.filter(d -> Files.isRegularFile(d.resolve("run.json"))).sorted()
-                    .forEach(d -> out.add(new RunDirectory(d).readInfo()));
+            dirs.filter(d -> Files.isRegularFile(d.resolve("run.json"))).sorted().forEach(d -> {
+                try {
+                    out.add(new RunDirectory(d).readInfo());
+                } catch (IllegalStateException damaged) {
+                    // one damaged run.json must not hide the other runs
+                    org.slf4j.LoggerFactory.getLogger(Engine.class).warn("{}", damaged.getMessage());
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + runsDir, e);
         }
@@ -165,16 +275,16 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    private RunHandle launch(ValidatedGraph graph, RunPlan plan, RunDirectory dir, RunInfo info) {
-        RunExecution run = new RunExecution(system, graph, plan, dir, info, codecs, metricsPort, progressOut,
+    private RunHandle launch(ValidatedGraph graph, RunPlan plan, RunDirectory dir, RunLock lock, RunInfo info) {
+        RunExecution run = new RunExecution(system, graph, plan, dir, lock, info, codecs, metricsPort, progressOut,
                 ansiProgress, callTimeout);
         run.start();
         return run;
     }
 
     private static String newRunId(String prefix) {
-        String safe = prefix.replaceAll("[^A-Za-z0-9_.\\-]", "_");
-        return safe + "-" + RUN_STAMP.format(Instant.now()) + "-"
+        String safe = prefix.replaceAll("[^A-Za-z0-9_.\\-]", "_").replaceFirst("^[._-]+", "");
+        return (safe.isEmpty() ? "run" : safe) + "-" + RUN_STAMP.format(Instant.now()) + "-"
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
     }
 

@@ -5,6 +5,7 @@ import dev.synctalk.engine.graph.StageDecl;
 import dev.synctalk.engine.graph.ValidatedGraph;
 import dev.synctalk.engine.run.RunDirectory;
 import dev.synctalk.engine.run.RunInfo;
+import dev.synctalk.engine.run.RunLock;
 import dev.synctalk.engine.run.RunPlan;
 import dev.synctalk.engine.run.RunState;
 import dev.synctalk.engine.runtime.GraphMaterializer;
@@ -13,6 +14,7 @@ import dev.synctalk.engine.runtime.RunStageContext;
 import dev.synctalk.engine.runtime.StageActor;
 import dev.synctalk.engine.runtime.StageFailureException;
 import dev.synctalk.engine.runtime.StageHost;
+import dev.synctalk.engine.runtime.StagePreparation;
 import dev.synctalk.journal.JournalKey;
 import dev.synctalk.journal.JournalReader;
 import dev.synctalk.journal.JournalWriter;
@@ -61,6 +63,7 @@ final class RunExecution implements RunHandle {
     private final PrintStream progressOut;
     private final boolean ansi;
     private final Duration callTimeout;
+    private final RunLock lock;
     private final MetricsRegistry metrics;
     private final SharedKillSwitch killSwitch;
     private final CompletableFuture<RunResult> result = new CompletableFuture<>();
@@ -75,8 +78,9 @@ final class RunExecution implements RunHandle {
     private java.util.concurrent.ScheduledExecutorService ticker;
 
     RunExecution(ActorSystem<SpawnProtocol.Command> system, ValidatedGraph graph, RunPlan plan, RunDirectory dir,
-                 RunInfo info, PayloadCodecs codecs, int metricsPort, PrintStream progressOut, boolean ansi,
+                 RunLock lock, RunInfo info, PayloadCodecs codecs, int metricsPort, PrintStream progressOut, boolean ansi,
                  Duration callTimeout) {
+        this.lock = lock;
         this.system = system;
         this.graph = graph;
         this.plan = plan;
@@ -100,6 +104,13 @@ final class RunExecution implements RunHandle {
         }
         startMonitoring();
         try {
+            for (String warning : plan.warnings()) {
+                warn(warning);
+            }
+            for (String warning : graph.warnings()) {
+                warn(warning);
+            }
+            StagePreparation.prepare(graph.order().stream().filter(plan::runs).map(graph.types()::get).toList());
             Map<String, StageHost> hosts = new LinkedHashMap<>();
             Map<String, String> dispatchers = new LinkedHashMap<>();
             for (String name : graph.order()) {
@@ -141,6 +152,12 @@ final class RunExecution implements RunHandle {
         } catch (Exception e) {
             finish(e);
         }
+    }
+
+    /** Logged and kept in the run's events.log, at the start of the run. */
+    private void warn(String warning) {
+        LOG.warn("run {}: {}", info.runId(), warning);
+        dir.event("warning: " + warning);
     }
 
     private void startMonitoring() {
@@ -244,6 +261,11 @@ final class RunExecution implements RunHandle {
         }
         if (server != null) {
             server.close();
+        }
+        try {
+            lock.close();
+        } catch (RuntimeException e) {
+            LOG.warn("releasing the run lock failed: {}", e.toString());
         }
         if (state == RunState.FAILED) {
             LOG.error("run {} failed: {}", info.runId(), message, error);

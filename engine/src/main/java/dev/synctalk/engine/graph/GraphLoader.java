@@ -41,6 +41,10 @@ public final class GraphLoader {
      */
     public static GraphDefinition load(Path file, Map<String, String> overrides) {
         String fileName = file.toString();
+        GraphText.Scan scan = GraphText.check(GraphText.read(file, fileName), fileName, file);
+        if (!scan.errors().isEmpty()) {
+            throw new GraphValidationException(fileName, scan.errors());
+        }
         Config raw;
         try {
             // parseFile (not parseString) so that `include "x.conf"` resolves next to the graph file.
@@ -49,18 +53,26 @@ public final class GraphLoader {
         } catch (ConfigException e) {
             throw new GraphValidationException(fileName, Hocon.error(e, new Origin(fileName, 0)));
         }
-        return fromRaw(raw, fileName, overrides);
+        return fromRaw(raw, fileName, overrides, scan.substitutions());
     }
 
     /** Like {@link #load} for graph text; {@code fileName} is what messages and origins call it. */
     public static GraphDefinition parse(String hocon, String fileName, Map<String, String> overrides) {
+        if (hocon.length() > GraphText.MAX_BYTES) {
+            throw new GraphValidationException(fileName, new ValidationError(new Origin(fileName, 0),
+                    "graph text is longer than " + (GraphText.MAX_BYTES >> 10) + " KiB"));
+        }
+        GraphText.Scan scan = GraphText.check(hocon, fileName, null);
+        if (!scan.errors().isEmpty()) {
+            throw new GraphValidationException(fileName, scan.errors());
+        }
         Config raw;
         try {
             raw = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(fileName));
         } catch (ConfigException e) {
             throw new GraphValidationException(fileName, Hocon.error(e, new Origin(fileName, 0)));
         }
-        return fromRaw(raw, fileName, overrides);
+        return fromRaw(raw, fileName, overrides, scan.substitutions());
     }
 
     /**
@@ -152,9 +164,10 @@ public final class GraphLoader {
         return ConfigValueFactory.fromMap(Map.of("graph", graph), Origin.PROGRAMMATIC.file()).toConfig();
     }
 
-    private static GraphDefinition fromRaw(Config raw, String fileName, Map<String, String> overrides) {
+    private static GraphDefinition fromRaw(Config raw, String fileName, Map<String, String> overrides,
+                                           Set<String> substitutions) {
         Origin fileOrigin = new Origin(fileName, 0);
-        Config withOverrides = applyOverrides(raw, fileName, overrides);
+        Config withOverrides = applyOverrides(raw, fileName, overrides, substitutions);
         Config resolved;
         try {
             resolved = withOverrides.resolve();
@@ -164,7 +177,13 @@ public final class GraphLoader {
         return new ModelReader(fileName, resolved).read();
     }
 
-    private static Config applyOverrides(Config raw, String fileName, Map<String, String> overrides) {
+    /**
+     * Applies {@code -Pkey=value} overrides. Each must name something the graph has: a root variable of the file,
+     * a substitution it uses ({@code ${?lpips}}), a stage ({@code decode.fps}, whose param the validator then
+     * checks) or a path under {@code graph}; a typo is refused with a suggestion instead of being ignored.
+     */
+    private static Config applyOverrides(Config raw, String fileName, Map<String, String> overrides,
+                                         Set<String> substitutions) {
         if (overrides == null || overrides.isEmpty()) {
             return raw;
         }
@@ -182,10 +201,21 @@ public final class GraphLoader {
                 errors.add(new ValidationError(new Origin(description, 0), "override key '" + key + "' is not a valid path"));
                 continue;
             }
-            if (segments.size() >= 2 && stageNames.contains(segments.get(0)) && !raw.root().containsKey(segments.get(0))) {
+            if (GraphText.depth(text) > GraphText.MAX_DEPTH) {
+                errors.add(new ValidationError(new Origin(description, 0), "the value is nested more than "
+                        + GraphText.MAX_DEPTH + " levels deep"));
+                continue;
+            }
+            boolean stageParam = segments.size() >= 2 && stageNames.contains(segments.get(0))
+                    && !raw.root().containsKey(segments.get(0));
+            if (stageParam) {
                 List<String> full = new ArrayList<>(List.of("graph", "stages", segments.get(0), "params"));
                 full.addAll(segments.subList(1, segments.size()));
                 segments = full;
+            } else if (!namesSomething(raw, key, segments, substitutions)) {
+                errors.add(new ValidationError(new Origin(description, 0), unknownOverride(raw, key, segments,
+                        stageNames, substitutions)));
+                continue;
             }
             config = withValue(config, segments, overrideValue(text, description));
         }
@@ -193,6 +223,38 @@ public final class GraphLoader {
             throw new GraphValidationException(fileName, errors);
         }
         return config;
+    }
+
+    /** Whether a root path override sets a variable of the file, a substitution it uses, or part of the graph. */
+    private static boolean namesSomething(Config raw, String key, List<String> segments, Set<String> substitutions) {
+        String first = segments.get(0);
+        if (raw.root().containsKey(first)) {
+            return true;
+        }
+        for (String used : substitutions) {
+            if (used.equals(key) || used.startsWith(key + ".") || key.startsWith(used + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String unknownOverride(Config raw, String key, List<String> segments, Set<String> stageNames,
+                                          Set<String> substitutions) {
+        Set<String> variables = new java.util.TreeSet<>(raw.root().keySet());
+        variables.remove("graph");
+        for (String used : substitutions) {
+            variables.add(ConfigUtil.splitPath(used).get(0));
+        }
+        List<String> candidates = new ArrayList<>(variables);
+        candidates.addAll(stageNames);
+        String first = segments.get(0);
+        String suggestion = Suggestions.closest(first, candidates)
+                .map(c -> "; did you mean '" + (segments.size() > 1 ? c + key.substring(first.length()) : c) + "'?")
+                .orElse("");
+        return "override '" + key + "' names nothing in the graph: '" + first + "' is neither a variable of the file"
+                + " nor a stage" + suggestion + " (variables: " + (variables.isEmpty() ? "none" : String.join(", ", variables))
+                + "; stages: " + String.join(", ", stageNames) + ")";
     }
 
     /**

@@ -29,8 +29,12 @@ import java.util.stream.Collectors;
  */
 public final class ParamBinder {
 
-    /** One parameter as shown by {@code graphs describe}; {@code defaultValue} is HOCON text or null. */
-    public record ParamInfo(String key, String javaType, boolean required, String defaultValue, String doc) {
+    /**
+     * One parameter as shown by {@code graphs describe}; {@code defaultValue} is HOCON text or null,
+     * {@code range} the allowed numbers ({@code "1..240"}, {@code ">= 0"}) or null when unbounded.
+     */
+    public record ParamInfo(String key, String javaType, boolean required, String defaultValue, String doc,
+                            String range, boolean output) {
     }
 
     private ParamBinder() {
@@ -57,7 +61,8 @@ public final class ParamBinder {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         return specs.stream()
-                .map(s -> new ParamInfo(s.key, typeName(s.type), s.required(), s.defaultText(), s.param.doc()))
+                .map(s -> new ParamInfo(s.key, typeName(s.type), s.required(), s.defaultText(), s.param.doc(),
+                        rangeText(s.param), s.param.output()))
                 .toList();
     }
 
@@ -121,6 +126,11 @@ public final class ParamBinder {
             }
             try {
                 args[i] = convert(value, spec.type);
+                String problem = outOfBounds(spec.param, args[i]);
+                if (problem != null) {
+                    errors.add(new ValidationError(Hocon.origin(value, where), subject + " param '" + spec.key + "': "
+                            + problem + ", got " + Hocon.show(value)));
+                }
             } catch (Mismatch mismatch) {
                 errors.add(new ValidationError(Hocon.origin(value, where), subject + " param '" + spec.key + "': expected "
                         + expectation(spec.type) + ", got " + Hocon.show(value) + mismatch.detail()));
@@ -177,6 +187,10 @@ public final class ParamBinder {
                 problems.add("component " + where + " is primitive and cannot default to NONE (null)");
                 continue;
             }
+            if (param.output() && component.getType() != Path.class) {
+                problems.add("component " + where + " is marked output but is not a Path");
+                continue;
+            }
             if (!Param.REQUIRED.equals(text) && !Param.NONE.equals(text)) {
                 try {
                     defaultValue = convert(parseValue(text), type);
@@ -184,10 +198,64 @@ public final class ParamBinder {
                     problems.add("default '" + text + "' of " + where + " is not a valid " + expectation(type));
                     continue;
                 }
+                String problem = outOfBounds(param, defaultValue);
+                if (problem != null) {
+                    problems.add("default '" + text + "' of " + where + ": " + problem);
+                    continue;
+                }
             }
             specs.add(new Spec(kebab(component.getName()), component, param, type, defaultValue));
         }
         return specs;
+    }
+
+    /** What is wrong with a converted value given its param's bounds, or null when it is within them. */
+    private static String outOfBounds(Param param, Object value) {
+        if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                String problem = outOfBounds(param, list.get(i));
+                if (problem != null) {
+                    return "element " + i + ": " + problem;
+                }
+            }
+            return null;
+        }
+        if (value instanceof Number n) {
+            double d = n.doubleValue();
+            if (d < param.min() || d > param.max()) {
+                return "must be " + describeRange(param);
+            }
+        }
+        if (value instanceof Path p && param.output()) {
+            Path normal = p.normalize();
+            if (p.isAbsolute() || normal.startsWith("..")) {
+                return "an output path is relative to the run's outputs folder and stays inside it (runs/<id>/outputs/);"
+                        + " '" + p + "' " + (p.isAbsolute() ? "is absolute" : "leaves it");
+            }
+        }
+        return null;
+    }
+
+    private static String describeRange(Param param) {
+        boolean low = param.min() != Double.NEGATIVE_INFINITY;
+        boolean high = param.max() != Double.POSITIVE_INFINITY;
+        if (low && high) {
+            return "in [" + number(param.min()) + ", " + number(param.max()) + "]";
+        }
+        return low ? "at least " + number(param.min()) : "at most " + number(param.max());
+    }
+
+    private static String rangeText(Param param) {
+        boolean low = param.min() != Double.NEGATIVE_INFINITY;
+        boolean high = param.max() != Double.POSITIVE_INFINITY;
+        if (low && high) {
+            return number(param.min()) + ".." + number(param.max());
+        }
+        return low ? ">= " + number(param.min()) : high ? "<= " + number(param.max()) : null;
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private static ConfigValue parseValue(String hocon) {

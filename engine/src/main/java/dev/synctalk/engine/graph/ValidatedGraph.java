@@ -10,6 +10,22 @@ import java.util.Map;
  */
 public record ValidatedGraph(GraphDefinition definition, Map<String, StageType<?>> types, Map<String, Record> configs,
                              List<String> order) {
+
+    /**
+     * What the stage types say a user should hear before the run starts ({@link StageType#warnings}), each
+     * prefixed with its stage, in graph order.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public List<String> warnings() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String stage : order) {
+            StageType type = types.get(stage);
+            for (Object warning : type.warnings(configs.get(stage))) {
+                out.add("stage '" + stage + "' (" + type.name() + "): " + warning);
+            }
+        }
+        return out;
+    }
     public ValidatedGraph {
         types = Map.copyOf(types);
         configs = Map.copyOf(configs);

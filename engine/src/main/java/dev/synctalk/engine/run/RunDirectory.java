@@ -9,15 +9,32 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.regex.Pattern;
 
 /**
  * The folder a run owns: {@code graph.conf} (the resolved graph it started with), {@code run.json}
- * (state), {@code journals/}, {@code outputs/}, {@code checkpoints/} and {@code events.log}.
+ * (state), {@code run.lock} (held while a process runs it), {@code journals/}, {@code outputs/},
+ * {@code checkpoints/} and {@code events.log}.
  */
 public record RunDirectory(Path root) {
 
+    /** Run ids name a folder directly under the runs folder: a plain name, so no id reaches outside it. */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+
+    /** @throws IllegalArgumentException unless {@code runId} is a plain folder name */
+    public static String checkRunId(String runId) {
+        if (runId == null || !PLAIN_NAME.matcher(runId).matches()) {
+            throw new IllegalArgumentException("run id '" + runId + "' must be a plain name: letters, digits, '.', '_'"
+                    + " and '-', starting with a letter or digit (it names a folder in the runs folder)");
+        }
+        return runId;
+    }
+
     public static RunDirectory create(Path runsRoot, String runId) {
-        Path dir = runsRoot.resolve(runId);
+        Path dir = runsRoot.resolve(checkRunId(runId));
         if (Files.exists(dir)) {
             throw new IllegalArgumentException("run '" + runId + "' already exists in " + runsRoot
                     + ": pick another --run-id, or `resume " + runId + "`");
@@ -33,7 +50,7 @@ public record RunDirectory(Path root) {
     }
 
     public static RunDirectory open(Path runsRoot, String runId) {
-        Path dir = runsRoot.resolve(runId);
+        Path dir = runsRoot.resolve(checkRunId(runId));
         if (!Files.isRegularFile(dir.resolve("run.json"))) {
             throw new IllegalArgumentException("no run '" + runId + "' in " + runsRoot.toAbsolutePath()
                     + " (missing " + dir.resolve("run.json") + ")");
@@ -69,8 +86,19 @@ public record RunDirectory(Path root) {
         return root.resolve("events.log");
     }
 
+    /** {@code run.lock}: held by the process that runs the run (see {@link RunLock}). */
+    public Path lockFile() {
+        return root.resolve("run.lock");
+    }
+
+    /** @throws IllegalStateException naming the file when run.json cannot be read back */
     public RunInfo readInfo() {
-        return RunInfo.fromJson(infoFile());
+        try {
+            return RunInfo.fromJson(infoFile());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("run '" + runId() + "' has a damaged " + infoFile() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        }
     }
 
     public void writeInfo(RunInfo info) {
@@ -79,6 +107,33 @@ public record RunDirectory(Path root) {
 
     public void writeGraph(String hocon) {
         writeAtomically(graphFile(), hocon);
+    }
+
+    /**
+     * Removes the partial files an interrupted attempt left: every writer in a run writes a temporary sibling
+     * and renames it over its target (a hidden {@code .<name>...tmp} file, or {@code <name>.tmp} for
+     * checkpoints), so a process killed between the two leaves one behind. Journals are not touched.
+     *
+     * @return the files removed
+     */
+    public List<Path> removePartialWrites() {
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                Path relative = root.relativize(file);
+                String name = file.getFileName().toString();
+                boolean journalOrKept = relative.startsWith("journals") || relative.startsWith("damaged");
+                boolean partial = (name.startsWith(".") && name.contains(".tmp"))
+                        || (relative.startsWith("checkpoints") && name.endsWith(".tmp"));
+                if (!journalOrKept && partial) {
+                    Files.deleteIfExists(file);
+                    removed.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean up partial files in " + root, e);
+        }
+        return removed;
     }
 
     /** Appends one timestamped line; the log survives crashes line by line. */

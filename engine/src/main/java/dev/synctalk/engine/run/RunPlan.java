@@ -7,9 +7,10 @@ import java.util.Set;
 /**
  * What a run executes: which stages run, how each edge is fed, and where resumed sources start.
  * Computed by {@link RunPlanner} for fresh runs, resumes and replays; the materializer follows it.
+ * {@code warnings} say what the plan had to work around (a checkpoint that failed verification).
  */
 public record RunPlan(Mode mode, Set<String> stages, Map<String, EdgePlan> edges, Map<String, Long> sourceSeek,
-                      Map<String, Long> checkpointed, List<String> notes) {
+                      Map<String, Long> checkpointed, List<String> notes, List<String> warnings) {
 
     public enum Mode { FRESH, RESUME, REPLAY }
 
@@ -19,6 +20,7 @@ public record RunPlan(Mode mode, Set<String> stages, Map<String, EdgePlan> edges
         sourceSeek = Map.copyOf(sourceSeek);
         checkpointed = Map.copyOf(checkpointed);
         notes = List.copyOf(notes);
+        warnings = List.copyOf(warnings);
     }
 
     public boolean runs(String stage) {

@@ -4,7 +4,9 @@ import dev.synctalk.engine.graph.EdgeDecl;
 import dev.synctalk.engine.graph.ValidatedGraph;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import dev.synctalk.engine.stage.StageType;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,7 +27,7 @@ public final class RunPlanner {
             edges.put(e.id(), EdgePlan.fresh(e));
         }
         return new RunPlan(RunPlan.Mode.FRESH, new LinkedHashSet<>(graph.order()), edges, Map.of(), Map.of(),
-                List.of());
+                List.of(), List.of());
     }
 
     /**
@@ -47,6 +49,7 @@ public final class RunPlanner {
         Map<String, Long> seek = new LinkedHashMap<>();
         Map<String, EdgePlan> edges = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         List<String> reverse = new ArrayList<>(graph.order());
         java.util.Collections.reverse(reverse);
         for (String stage : reverse) {
@@ -81,7 +84,7 @@ public final class RunPlanner {
                 // Downstream already holds this stage's outputs below `need`: a checkpoint at or before
                 // need - 1 loses nothing.
                 long c = newestCheckpointAtOrBefore(graph, stage, runDir.resolve("checkpoints").resolve(stage),
-                        hasOut ? need - 1 : Long.MAX_VALUE);
+                        hasOut ? need - 1 : Long.MAX_VALUE, warnings);
                 int lookback = graph.types().get(stage).lookbackFrames();
                 if (c >= 0) {
                     checkpointed.put(stage, c);
@@ -98,20 +101,33 @@ public final class RunPlanner {
             ordered.put(e.id(), edges.get(e.id()));
         }
         return new RunPlan(RunPlan.Mode.RESUME, new LinkedHashSet<>(graph.order()), ordered, seek, checkpointed,
-                notes);
+                notes, warnings);
     }
 
+    /**
+     * The newest checkpoint at or before {@code bound} that verifies; each newer one that fails verification
+     * is skipped with a warning naming it (a damaged checkpoint must not stop a resume while older ones exist).
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static long newestCheckpointAtOrBefore(ValidatedGraph graph, String stage, Path dir, long bound) {
-        List<Long> available = ((dev.synctalk.engine.stage.StageType) graph.types().get(stage))
-                .checkpoints(graph.configs().get(stage), dir);
-        long best = -1;
+    private static long newestCheckpointAtOrBefore(ValidatedGraph graph, String stage, Path dir, long bound,
+                                                   List<String> warnings) {
+        StageType type = graph.types().get(stage);
+        Record config = graph.configs().get(stage);
+        List<Long> available = new ArrayList<>(type.checkpoints(config, dir));
+        available.sort(Comparator.reverseOrder());
         for (long c : available) {
-            if (c <= bound && c > best) {
-                best = c;
+            if (c > bound) {
+                continue;
+            }
+            try {
+                type.verifyCheckpoint(config, dir, c);
+                return c;
+            } catch (Exception e) {
+                warnings.add("stage " + stage + ": skipped its checkpoint through frame " + c + " ("
+                        + (e.getMessage() != null ? e.getMessage() : e.toString()) + "); trying an older one");
             }
         }
-        return best;
+        return -1;
     }
 
     /**
@@ -168,7 +184,8 @@ public final class RunPlanner {
             notes.add("edge " + e.id() + ": replaying frames 0.." + last + " from " + sourceRunDir.getFileName());
         }
         List<String> orderedRun = graph.order().stream().filter(run::contains).toList();
-        return new RunPlan(RunPlan.Mode.REPLAY, new LinkedHashSet<>(orderedRun), edges, Map.of(), Map.of(), notes);
+        return new RunPlan(RunPlan.Mode.REPLAY, new LinkedHashSet<>(orderedRun), edges, Map.of(), Map.of(), notes,
+                List.of());
     }
 
     private static Set<String> descendants(List<EdgeDecl> edges, String stage) {

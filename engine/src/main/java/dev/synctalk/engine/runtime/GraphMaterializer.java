@@ -261,7 +261,7 @@ public final class GraphMaterializer {
         long upTo = ep.replayUpTo();
         EdgeMetrics em = metrics.edge(edgeId);
         return Source.unfoldResource(
-                () -> new ReplayCursor(journals.reader(ep.replayFrom(), edgeId)),
+                () -> new ReplayCursor(journals.reader(ep.replayFrom(), edgeId), edgeId),
                 cursor -> cursor.next(upTo).map(r -> {
                     Indexed m = (Indexed) codecs.forName(r.payloadType()).decode(r.payload());
                     em.enqueued();
@@ -273,18 +273,30 @@ public final class GraphMaterializer {
     private static final class ReplayCursor {
         private final JournalReader reader;
         private final Iterator<JournalRecord> it;
+        private final String edgeId;
+        private long last = -1;
 
-        ReplayCursor(JournalReader reader) {
+        ReplayCursor(JournalReader reader, String edgeId) {
             this.reader = reader;
             this.it = reader.iterator();
+            this.edgeId = edgeId;
         }
 
         Optional<JournalRecord> next(long upTo) {
             if (!it.hasNext()) {
+                if (last < upTo) {
+                    // verified before the run started, so records went missing since: never replay fewer silently
+                    throw new IllegalStateException("the journal of edge " + edgeId + " in " + reader.folder()
+                            + " ends at frame " + last + ", but frames up to " + upTo + " were verified before the run");
+                }
                 return Optional.empty();
             }
             JournalRecord r = it.next();
-            return r.frameIndex() <= upTo ? Optional.of(r) : Optional.empty();
+            if (r.frameIndex() > upTo) {
+                return Optional.empty();
+            }
+            last = r.frameIndex();
+            return Optional.of(r);
         }
 
         void close() {

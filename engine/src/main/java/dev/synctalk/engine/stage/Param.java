@@ -10,6 +10,8 @@ import java.lang.annotation.Target;
  * kebab-case ({@code sampleRate} -> {@code sample-rate}). A component without a default is required.
  * Supported component types: int, long, double, float, boolean, String, java.nio.file.Path,
  * java.util.List of String, enums (written in kebab-case or as the constant name).
+ * {@code graphs validate} checks numbers against {@link #min()} and {@link #max()}, and output paths
+ * ({@link #output()}) against the run's outputs folder, before anything runs.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)
@@ -24,4 +26,16 @@ public @interface Param {
 
     /** One line shown by {@code graphs describe} and in validation messages. */
     String doc() default "";
+
+    /** Smallest allowed value of a numeric param (each element of a list of numbers), inclusive. */
+    double min() default Double.NEGATIVE_INFINITY;
+
+    /** Largest allowed value of a numeric param (each element of a list of numbers), inclusive. */
+    double max() default Double.POSITIVE_INFINITY;
+
+    /**
+     * A path the stage writes, relative to the run's outputs folder: absolute paths and paths that leave the
+     * folder ({@code ../x}) are refused, so that a run never writes into another run or anywhere else.
+     */
+    boolean output() default false;
 }

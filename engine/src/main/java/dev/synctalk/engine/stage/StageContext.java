@@ -18,9 +18,21 @@ public interface StageContext {
     /** {@code runs/<run-id>/outputs/}: relative output paths in params resolve against it. */
     Path outputDir();
 
-    /** Resolves a param path: absolute stays, relative goes under {@link #outputDir()}. */
+    /**
+     * Resolves an output path param under {@link #outputDir()}.
+     *
+     * @throws IllegalArgumentException for a path that leaves the outputs folder (relative with {@code ..}, or
+     *     absolute elsewhere): a run writes only inside its own directory
+     */
     default Path output(Path relative) {
-        return relative.isAbsolute() ? relative : outputDir().resolve(relative);
+        Path outputs = outputDir().toAbsolutePath().normalize();
+        Path resolved = outputs.resolve(relative).normalize();
+        if (!resolved.startsWith(outputs)) {
+            throw new IllegalArgumentException("stage '" + stageName() + "': output path '" + relative
+                    + "' is not inside the run's outputs folder " + outputs + "; output paths are relative to it"
+                    + " and stay inside it");
+        }
+        return resolved;
     }
 
     /**

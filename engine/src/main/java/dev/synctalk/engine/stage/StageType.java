@@ -51,6 +51,34 @@ public interface StageType<C extends Record> {
         return java.util.List.of();
     }
 
+    /**
+     * Checks that the checkpoint through input frame {@code through} (one that {@link #checkpoints} listed) can
+     * be restored, e.g. its checksum. Resume skips a checkpoint that fails, with a warning naming it, and takes
+     * the next older one.
+     *
+     * @throws Exception naming the checkpoint file and what is wrong with it
+     */
+    default void verifyCheckpoint(C config, java.nio.file.Path checkpointDir, long through) throws Exception {
+    }
+
+    /**
+     * Process-wide preparation the stage's code needs before any stage starts, such as loading native
+     * libraries (FFmpeg, OpenCV through JavaCPP). The engine calls it once per type and JVM, for every type
+     * of a graph, on one thread, before it creates any stage: native class initialisers run concurrently on
+     * several actor threads can deadlock on JavaCPP's loader lock.
+     */
+    default void prepare() throws Exception {
+    }
+
+    /**
+     * What a user should hear at the start of a run with this config, though it does not stop the run: a
+     * missing optional weight file, a feature that will fall back. Shown by {@code graphs validate} and logged
+     * when the run starts, not when the stage gets to it.
+     */
+    default List<String> warnings(C config) {
+        return List.of();
+    }
+
     Stage create(C config, StageContext context) throws Exception;
 
     default PortSpec input(String port) {

@@ -102,10 +102,10 @@ class ParamBinderTest {
     @Test
     void describeListsKeysTypesDefaultsAndDocs() {
         List<ParamInfo> info = ParamBinder.describe(MelConfig.class);
-        assertEquals(new ParamInfo("n-fft", "int", true, null, "FFT size in samples"), info.get(0));
-        assertEquals(new ParamInfo("hop-samples", "int", false, "200", ""), info.get(1));
-        assertEquals(new ParamInfo("scale", "Scale", false, "power", ""), info.get(3));
-        assertEquals(new ParamInfo("bands", "List<Integer>", false, null, ""), info.get(4));
+        assertEquals(new ParamInfo("n-fft", "int", true, null, "FFT size in samples", null, false), info.get(0));
+        assertEquals(new ParamInfo("hop-samples", "int", false, "200", "", null, false), info.get(1));
+        assertEquals(new ParamInfo("scale", "Scale", false, "power", "", null, false), info.get(3));
+        assertEquals(new ParamInfo("bands", "List<Integer>", false, null, "", null, false), info.get(4));
         assertEquals(6, info.size());
     }
 

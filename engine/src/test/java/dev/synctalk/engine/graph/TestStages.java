@@ -32,7 +32,8 @@ final class TestStages {
 
     enum Scale { POWER, LOG_POWER }
 
-    record FrameSourceConfig(@Param(doc = "video file") Path path, @Param(defaultValue = "25") int fps) {
+    record FrameSourceConfig(@Param(doc = "video file") Path path,
+                             @Param(defaultValue = "25", min = 1, max = 240) int fps) {
     }
 
     record AudioSourceConfig(@Param Path path, @Param(defaultValue = "16000") int sampleRateHz) {
@@ -54,7 +55,8 @@ final class TestStages {
     record FrameSinkConfig(@Param String dir, @Param(defaultValue = "[]") List<String> tags) {
     }
 
-    record FeatureSinkConfig(@Param(defaultValue = "\"mel.npy\"") Path file, @Param(defaultValue = "1e-3") double epsilon) {
+    record FeatureSinkConfig(@Param(defaultValue = "\"mel.npy\"", output = true) Path file,
+                             @Param(defaultValue = "1e-3", min = 0, max = 1) double epsilon) {
     }
 
     record RenderConfig(@Param(defaultValue = "1") long steps, @Param(defaultValue = "[0.5, 1]") List<Double> scales) {

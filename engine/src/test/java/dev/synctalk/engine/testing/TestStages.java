@@ -23,7 +23,7 @@ public final class TestStages {
 
     public static StageRegistry registry() {
         return StageRegistry.of(new Count(), new Square(), new Add(), new FailOnce(), new SlowSink(), new Collect(),
-                new ThreadName(), new RunningSum());
+                new ThreadName(), new RunningSum(), new Prepared());
     }
 
     public static PayloadCodecs codecs() {
@@ -289,6 +289,17 @@ public final class TestStages {
             }
         }
 
+        /** A checkpoint is its sum as text: anything else fails verification. */
+        @Override
+        public void verifyCheckpoint(Config c, Path dir, long through) throws java.io.IOException {
+            Path file = dir.resolve(through + ".ckpt");
+            try {
+                Double.parseDouble(Files.readString(file));
+            } catch (NumberFormatException | java.nio.charset.MalformedInputException e) {
+                throw new java.io.IOException("checkpoint " + file + " is damaged: " + e.getMessage(), e);
+            }
+        }
+
         @Override
         public Stage create(Config c, StageContext ctx) throws java.io.IOException {
             double restored = 0;
@@ -309,6 +320,37 @@ public final class TestStages {
                         RunDirectory.writeAtomically(ctx.checkpointDir().resolve(n.frameIndex() + ".ckpt"),
                                 Double.toString(sum));
                     }
+                }
+            };
+        }
+    }
+
+    /**
+     * Passes numbers through and records, in {@link #EVENTS}, the thread its type was prepared on and when its
+     * stages were created, to check that preparation (native libraries) happens first, on one thread.
+     */
+    public static final class Prepared extends Base<Prepared.Config> {
+        public static final List<String> EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        public record Config() {
+        }
+
+        public Prepared() {
+            super("prepared", Config.class, NUM_IN, NUM_OUT);
+        }
+
+        @Override
+        public void prepare() {
+            EVENTS.add("prepare on " + Thread.currentThread().getName());
+        }
+
+        @Override
+        public Stage create(Config c, StageContext ctx) {
+            EVENTS.add("create " + ctx.stageName());
+            return new Stage() {
+                @Override
+                public void process(Inputs in, Emitter out) {
+                    out.emit("out", in.get("in", Num.class));
                 }
             };
         }
