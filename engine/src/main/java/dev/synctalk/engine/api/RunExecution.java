@@ -113,17 +113,17 @@ final class RunExecution implements RunHandle {
                         RunStageContext.gpuOf(decl.device()), sm,
                         restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics);
                 hosts.put(name, new StageHost(name, graph.types().get(name), graph.configs().get(name), ctx, sm,
-                        plan.seekOf(name)));
+                        plan.seekOf(name), decl.parallelism()));
                 if (decl.dispatcher() != null) {
                     dispatchers.put(name, decl.dispatcher());
                 }
             }
-            CompletableFuture<Map<String, ActorRef<StageActor.Command>>> spawned = new CompletableFuture<>();
+            CompletableFuture<Map<String, List<ActorRef<StageActor.Command>>>> spawned = new CompletableFuture<>();
             guardian = AskPattern.<SpawnProtocol.Command, ActorRef<RunGuardian.Command>>ask(system,
                     replyTo -> new SpawnProtocol.Spawn<>(RunGuardian.create(hosts, dispatchers, spawned),
                             "run-" + info.runId().replaceAll("[^A-Za-z0-9_\\-]", "_"), Props.empty(), replyTo),
                     Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            Map<String, ActorRef<StageActor.Command>> actors = spawned.get(30, TimeUnit.SECONDS);
+            Map<String, List<ActorRef<StageActor.Command>>> actors = spawned.get(30, TimeUnit.SECONDS);
             GraphMaterializer.Materialized m = new GraphMaterializer(graph, plan, actors, metrics, new RunJournals(),
                     codecs, killSwitch, system.scheduler(), callTimeout).build();
             m.graph().run(Materializer.createMaterializer(system));
