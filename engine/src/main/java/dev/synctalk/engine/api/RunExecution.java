@@ -18,6 +18,7 @@ import dev.synctalk.journal.JournalReader;
 import dev.synctalk.journal.JournalWriter;
 import dev.synctalk.journal.PayloadCodecs;
 import dev.synctalk.monitoring.ConsoleProgress;
+import dev.synctalk.monitoring.JsonFormat;
 import dev.synctalk.monitoring.MetricsRegistry;
 import dev.synctalk.monitoring.MetricsServer;
 import dev.synctalk.monitoring.StageMetrics;
@@ -232,9 +233,14 @@ final class RunExecution implements RunHandle {
             guardian.tell(new RunGuardian.Stop());
         }
         RunInfo done = info.withState(state, message, failedStage);
+        metrics.runState(state.name());
+        try {
+            RunDirectory.writeAtomically(dir.metricsFile(), JsonFormat.render(metrics.snapshot()));
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: could not write {}: {}", info.runId(), dir.metricsFile(), e.toString());
+        }
         dir.writeInfo(done);
         dir.event(state + (message != null ? ": " + message : ""));
-        metrics.runState(state.name());
         if (ticker != null) {
             ticker.shutdownNow();
         }

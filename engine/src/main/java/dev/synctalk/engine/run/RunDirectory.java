@@ -69,6 +69,11 @@ public record RunDirectory(Path root) {
         return root.resolve("events.log");
     }
 
+    /** The metrics of the run's last attempt as it ended (per stage: time, messages, latency), JSON. */
+    public Path metricsFile() {
+        return root.resolve("metrics.json");
+    }
+
     public RunInfo readInfo() {
         return RunInfo.fromJson(infoFile());
     }
