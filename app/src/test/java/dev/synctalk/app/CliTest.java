@@ -103,4 +103,20 @@ class CliTest {
             assertTrue(o.out().contains(t), t + " missing in: " + o.out());
         }
     }
+
+    @Test
+    void graphsDescribeSaysWhichStagesMayRunInParallel() throws Exception {
+        Outcome type = run("graphs", "describe", "face-mesh");
+        assertEquals(0, type.code());
+        assertTrue(type.out().contains("parallel: yes"), type.out());
+        Outcome stateful = run("graphs", "describe", "face-landmarks");
+        assertTrue(stateful.out().contains("parallel: no, it keeps state between frames"), stateful.out());
+
+        Outcome graph = run("graphs", "describe", SampleMedia.graph("preprocess.conf").toString(), "-Pworkers=3");
+        assertEquals(0, graph.code(), graph.err());
+        assertTrue(graph.out().lines().anyMatch(l -> l.matches("\\s+mesh\\s+face-mesh\\s+3\\s+yes \\(stateless\\)")),
+                graph.out());
+        assertTrue(graph.out().lines().anyMatch(l -> l.matches("\\s+landmarks\\s+face-landmarks\\s+1\\s+no")),
+                graph.out());
+    }
 }
