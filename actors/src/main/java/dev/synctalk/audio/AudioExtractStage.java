@@ -5,6 +5,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.video.NativeMedia;
 import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.video.ConstantRateTimeline;
 import dev.synctalk.video.MediaLogging;
@@ -40,6 +41,7 @@ public final class AudioExtractStage implements Stage {
                     Config.class,
                     List.of(),
                     List.of(PortSpec.of("samples", AudioChunk.class, "sample-rate / fps mono samples per video frame")));
+            NativeMedia.load();
         }
 
         @Override

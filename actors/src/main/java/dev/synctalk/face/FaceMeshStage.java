@@ -7,6 +7,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.video.NativeMedia;
 import dev.synctalk.video.VideoFrame;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class FaceMeshStage implements Stage {
                     Config.class,
                     List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames")),
                     List.of(PortSpec.of("faces", FrameFaces.class, "the faces of each frame, largest first (none when no face)")));
+            NativeMedia.load();
         }
 
         @Override

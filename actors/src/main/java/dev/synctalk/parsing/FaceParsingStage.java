@@ -7,6 +7,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.video.NativeMedia;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.output.AtomicFiles;
 import dev.synctalk.video.VideoFrame;
@@ -45,6 +46,7 @@ public final class FaceParsingStage implements Stage {
                             PortSpec.of("landmarks", FaceLandmarks.class, "478 face landmarks of the same frame")),
                     List.of(PortSpec.of("parsed", FrameParsing.class,
                             "the frame kept on disk, its face oval and parsing image")));
+            NativeMedia.load();
         }
 
         @Override

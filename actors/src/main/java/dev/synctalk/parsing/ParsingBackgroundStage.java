@@ -7,6 +7,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.video.NativeMedia;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ public final class ParsingBackgroundStage implements Stage {
                     Config.class,
                     List.of(PortSpec.of("parsed", FrameParsing.class, "parsed frames (face-parsing)")),
                     List.of(PortSpec.of("frames", FrameOverBackground.class, "every frame with the background (emitted at the end)")));
+            NativeMedia.load();
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
+import dev.synctalk.video.NativeMedia;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ public final class TorsoImagesStage implements Stage {
                     Config.class,
                     List.of(PortSpec.of("frames", FrameOverBackground.class, "parsed frames with the video's background")),
                     List.of(PortSpec.of("parsed", ParsedFrame.class, "one per frame once all its parsing files are written")));
+            NativeMedia.load();
         }
 
         @Override

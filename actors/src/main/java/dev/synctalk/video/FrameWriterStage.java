@@ -40,6 +40,7 @@ public final class FrameWriterStage implements Stage {
                     Config.class,
                     List.of(PortSpec.of("in", VideoFrame.class, "frames to write")),
                     List.of());
+            NativeMedia.load();
         }
 
         @Override

@@ -44,6 +44,7 @@ public final class VideoDecodeStage implements Stage {
                     Config.class,
                     List.of(),
                     List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames, frame i at i / fps seconds")));
+            NativeMedia.load();
         }
 
         @Override
