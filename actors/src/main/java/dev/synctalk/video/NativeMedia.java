@@ -32,6 +32,8 @@ public final class NativeMedia {
             opencv_dnn.class, avutil.class, avcodec.class, avformat.class, swscale.class, swresample.class}) {
             Loader.load(library);
         }
+        // Before any stage opens a file: FFmpeg's own notices would otherwise reach the console.
+        MediaLogging.quietFfmpeg();
         loaded = true;
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class DemoPlanTest {
     /** The graph params the demo may set: those that stay put as the graph files evolve. */
-    private static final Set<String> STABLE = Set.of("video", "model", "width", "height", "decode.max-frames", "dataset",
+    private static final Set<String> STABLE = Set.of("video", "model", "segmentation", "width", "height", "decode.max-frames", "dataset",
             "preset", "iters", "coarse-iters", "rays-per-step", "audio", "graph.stages.head.device",
             "graph.stages.render.device");
 
