@@ -1,5 +1,6 @@
 package dev.synctalk.face;
 
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Param;
@@ -7,25 +8,18 @@ import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.natives.NativeStageType;
-import dev.synctalk.video.VideoFrame;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Face detection and 478 landmarks per frame with MediaPipe's pretrained networks (face_landmarker.task
- * through OpenCV DNN), tracked across frames. Frames without a face are interpolated when the gap is
- * short and fail the run when it is long; outputs keep frame order.
+ * The ordered part of face landmarks: from the faces {@link FaceMeshStage} found in each frame, follows one
+ * person through the video (the largest face first; afterwards the face overlapping the previous frame's the
+ * most, so that the choice stays on the same person when another face appears or grows) and emits its 478
+ * landmarks per frame in frame order. Frames without a face are interpolated when the gap is short and fail
+ * the run when it is long ({@link FaceGapFiller}).
  */
 public final class FaceLandmarksStage implements Stage {
 
     public record Config(
-            @Param(defaultValue = "\"../shared/data/models/face_landmarker.task\"",
-                    doc = "MediaPipe face_landmarker.task bundle (relative to the working directory)") Path model,
-            @Param(defaultValue = "0.5", doc = "BlazeFace detections scoring lower are ignored", min = 0, max = 1) double minDetectionScore,
-            @Param(defaultValue = "0.5", doc = "landmark results with a lower face-presence score count as no face", min = 0, max = 1)
-            double minPresenceScore,
             @Param(defaultValue = "12", doc = "longest run of frames without a face that is filled by interpolation", min = 0)
             int maxGapFrames,
             @Param(defaultValue = Param.NONE, doc = "the video the frames come from, named in error messages") String source) {
@@ -33,63 +27,75 @@ public final class FaceLandmarksStage implements Stage {
 
     public static final class Type extends NativeStageType<Config> {
         public Type() {
-            super("face-landmarks", "tracks one face with MediaPipe's detector and 478-point mesh, interpolating short gaps",
+            super("face-landmarks", "follows one face through the video (478 landmarks per frame), interpolating short gaps",
                     Config.class,
-                    List.of(PortSpec.of("frames", VideoFrame.class, "RGB frames")),
+                    List.of(PortSpec.of("faces", FrameFaces.class, "the faces found in each frame (face-mesh)")),
                     List.of(PortSpec.of("landmarks", FaceLandmarks.class, "478 landmarks per frame in pixels")));
         }
 
         @Override
-        public Stage create(Config config, StageContext context) throws Exception {
+        public Stage create(Config config, StageContext context) {
             return new FaceLandmarksStage(config, context);
         }
     }
 
     private final StageContext context;
-    private final FaceLandmarkerBundle bundle;
-    private final FaceTracker tracker;
     private final FaceGapFiller gaps;
+    private float[] lastBox;
     private long missingFrames;
     private long interpolatedFrames;
+    private long switchedFrames;
 
-    private FaceLandmarksStage(Config config, StageContext context) throws IOException {
+    private FaceLandmarksStage(Config config, StageContext context) {
         this.context = context;
         String stage = "face-landmarks '" + context.stageName() + "'";
-        requireUnit(config.minDetectionScore(), "min-detection-score", stage);
-        requireUnit(config.minPresenceScore(), "min-presence-score", stage);
         if (config.maxGapFrames() < 0) {
             throw new IllegalArgumentException(stage + ": max-gap-frames must be >= 0, got " + config.maxGapFrames());
         }
-        try {
-            this.bundle = FaceLandmarkerBundle.open(config.model(), (float) config.minDetectionScore());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(stage + ": " + e.getMessage(), e);
-        }
-        this.tracker = new FaceTracker(bundle, (float) config.minPresenceScore());
         this.gaps = new FaceGapFiller(config.maxGapFrames(),
                 config.source() != null ? config.source() : "the input of " + stage);
         context.progress().total(0, "frames");
     }
 
-    private static void requireUnit(double value, String name, String stage) {
-        if (!(value >= 0 && value <= 1)) {
-            throw new IllegalArgumentException(stage + ": " + name + " must be in [0, 1], got " + value);
-        }
-    }
-
     @Override
     public void process(Inputs in, Emitter out) {
-        VideoFrame frame = (VideoFrame) in.only();
-        Optional<FaceTracker.TrackedFace> face = tracker.track(frame);
-        if (face.isPresent()) {
-            FaceLandmarks landmarks = new FaceLandmarks(frame.frameIndex(), frame.width(), frame.height(),
-                    face.get().points(), face.get().score(), false);
-            emit(gaps.found(landmarks), out);
+        FrameFaces frame = (FrameFaces) in.only();
+        FrameFaces.Face face = choose(frame.faces());
+        if (face != null) {
+            lastBox = FaceRoi.boundingBox(face.points());
+            emit(gaps.found(new FaceLandmarks(frame.frameIndex(), frame.imageWidth(), frame.imageHeight(),
+                    face.points(), face.score(), false)), out);
         } else {
             missingFrames++;
-            gaps.missing(frame.frameIndex(), frame.width(), frame.height());
+            gaps.missing(frame.frameIndex(), frame.imageWidth(), frame.imageHeight());
         }
         context.progress().advance(1);
+    }
+
+    /** The face overlapping the last one followed the most, else the largest; null for none. */
+    private FrameFaces.Face choose(List<FrameFaces.Face> faces) {
+        if (faces.isEmpty()) {
+            return null;
+        }
+        FrameFaces.Face best = null;
+        if (lastBox != null) {
+            float bestIou = 0;
+            for (FrameFaces.Face f : faces) {
+                float[] b = FaceRoi.boundingBox(f.points());
+                float iou = FaceDetection.iou(lastBox[0], lastBox[1], lastBox[2], lastBox[3], b[0], b[1], b[2], b[3]);
+                if (iou > bestIou) {
+                    bestIou = iou;
+                    best = f;
+                }
+            }
+        }
+        if (best == null) {
+            best = faces.get(0);
+            if (lastBox != null) {
+                switchedFrames++;
+            }
+        }
+        return best;
     }
 
     @Override
@@ -98,7 +104,10 @@ public final class FaceLandmarksStage implements Stage {
         if (missingFrames > 0) {
             context.log().warn("no face in {} frames; {} of them filled by interpolation", missingFrames, interpolatedFrames);
         }
-        context.log().info("face detector ran on {} frames (first frame and after losing the face)", tracker.detectorRuns());
+        if (switchedFrames > 0) {
+            context.log().warn("in {} frames no face overlapped the previous frame's; the largest face was taken",
+                    switchedFrames);
+        }
     }
 
     private void emit(List<FaceLandmarks> landmarks, Emitter out) {
@@ -108,10 +117,5 @@ public final class FaceLandmarksStage implements Stage {
             }
             out.emit("landmarks", l);
         }
-    }
-
-    @Override
-    public void close() {
-        bundle.close();
     }
 }

@@ -27,6 +27,11 @@ public final class LandmarkWriterStage implements Stage {
         }
 
         @Override
+        public boolean stateless() {
+            return true;
+        }
+
+        @Override
         public Stage create(Config config, StageContext context) {
             return new LandmarkWriterStage(context.output(config.dir()));
         }

@@ -119,13 +119,15 @@ public record FaceOutline(float[] xy) {
     }
 
     /**
-     * The jaw line's y at column {@code x}: the lowest crossing of the lower contour (cheek 454 -> chin -> cheek
-     * 234) with the column; beyond the cheek ends it continues at the chin's height, so that ears and hair
-     * beside the face down to the chin count as head as BiSeNet's classes do.
+     * Where head meets neck at column {@code x}: the lowest crossing of the jaw contour between the jaw angles
+     * (397 -> chin -> 172) with the column; beyond a jaw angle the line falls from that angle's height to the
+     * chin's over {@code rampWidth} pixels and stays there, so that the ears, the skin behind the jaw and hair
+     * beside the face count as head as BiSeNet's classes do, and the neck does not climb to the ears. The line
+     * is continuous (no step at the jaw angles).
      */
-    public double jawY(double x) {
+    public double jawLineY(double x, double rampWidth) {
         double lowest = Double.NEGATIVE_INFINITY;
-        for (int k = RIGHT_CHEEK; k < LEFT_CHEEK; k++) {
+        for (int k = RIGHT_JAW_ANGLE; k < LEFT_JAW_ANGLE; k++) {
             double x0 = x(k);
             double y0 = y(k);
             double x1 = x(k + 1);
@@ -141,7 +143,10 @@ public record FaceOutline(float[] xy) {
         if (lowest != Double.NEGATIVE_INFINITY) {
             return lowest;
         }
-        return chinY();
+        // Beyond the contour's columns: ramp from the nearer jaw angle down to the chin's height.
+        int end = Math.abs(x - x(RIGHT_JAW_ANGLE)) < Math.abs(x - x(LEFT_JAW_ANGLE)) ? RIGHT_JAW_ANGLE : LEFT_JAW_ANGLE;
+        double t = rampWidth <= 0 ? 1 : Math.min(1, Math.abs(x - x(end)) / rampWidth);
+        return y(end) + t * Math.max(0, chinY() - y(end));
     }
 
     /** Even-odd test of the pixel centre against the oval polygon. */

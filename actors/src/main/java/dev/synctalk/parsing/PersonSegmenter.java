@@ -1,6 +1,5 @@
 package dev.synctalk.parsing;
 
-import java.util.Arrays;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -124,8 +123,8 @@ public final class PersonSegmenter {
             person[p] |= faceMask[p];
         }
         person = Pixels.morphology(person, w, h, opencv_imgproc.MORPH_CLOSE, odd(faceWidth * 0.05));
-        person = keepConnectedToFace(person, faceCore, w, h);
-        return fillSmallHoles(person, w, h, settings.maxHoleFraction());
+        person = Pixels.keepConnectedTo(person, faceCore, w, h);
+        return Pixels.fillSmallHoles(person, w, h, settings.maxHoleFraction());
     }
 
     private byte[] grabCut(RgbImage image, byte[] seeds) {
@@ -198,51 +197,6 @@ public final class PersonSegmenter {
             return 0.4 + (t - 0.35) / 0.55 * 1.2;
         }
         return Math.min(1.9, 1.6 + (t - 0.9) / 0.7 * 0.3);
-    }
-
-    private static byte[] keepConnectedToFace(byte[] person, byte[] faceCore, int w, int h) {
-        int[] labels = Pixels.components(person, w, h, 8);
-        int maxLabel = Arrays.stream(labels).max().orElse(0);
-        boolean[] keep = new boolean[maxLabel + 1];
-        for (int p = 0; p < labels.length; p++) {
-            if (faceCore[p] != 0 && labels[p] > 0) {
-                keep[labels[p]] = true;
-            }
-        }
-        byte[] out = new byte[person.length];
-        for (int p = 0; p < labels.length; p++) {
-            out[p] = (byte) (keep[labels[p]] && labels[p] > 0 ? 1 : 0);
-        }
-        return out;
-    }
-
-    private static byte[] fillSmallHoles(byte[] person, int w, int h, double maxHoleFraction) {
-        byte[] background = new byte[person.length];
-        for (int p = 0; p < person.length; p++) {
-            background[p] = (byte) (person[p] == 0 ? 1 : 0);
-        }
-        int[] labels = Pixels.components(background, w, h, 4);
-        int maxLabel = Arrays.stream(labels).max().orElse(0);
-        int[] size = new int[maxLabel + 1];
-        boolean[] touchesBorder = new boolean[maxLabel + 1];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int l = labels[y * w + x];
-                size[l]++;
-                if (x == 0 || y == 0 || x == w - 1 || y == h - 1) {
-                    touchesBorder[l] = true;
-                }
-            }
-        }
-        double maxHole = maxHoleFraction * w * h;
-        byte[] out = person.clone();
-        for (int p = 0; p < out.length; p++) {
-            int l = labels[p];
-            if (l > 0 && !touchesBorder[l] && size[l] <= maxHole) {
-                out[p] = 1;
-            }
-        }
-        return out;
     }
 
     private static int odd(double size) {

@@ -1,5 +1,6 @@
 package dev.synctalk.parsing;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -190,5 +191,52 @@ final class Pixels {
                 return new RgbImage(bgr.cols(), bgr.rows(), rgb);
             }
         }
+    }
+
+    /** The components of {@code mask} (8-connected) that overlap {@code seed}. */
+    static byte[] keepConnectedTo(byte[] mask, byte[] seed, int w, int h) {
+        int[] labels = Pixels.components(mask, w, h, 8);
+        int maxLabel = Arrays.stream(labels).max().orElse(0);
+        boolean[] keep = new boolean[maxLabel + 1];
+        for (int p = 0; p < labels.length; p++) {
+            if (seed[p] != 0 && labels[p] > 0) {
+                keep[labels[p]] = true;
+            }
+        }
+        byte[] out = new byte[mask.length];
+        for (int p = 0; p < labels.length; p++) {
+            out[p] = (byte) (labels[p] > 0 && keep[labels[p]] ? 1 : 0);
+        }
+        return out;
+    }
+
+    /** Sets the background components (4-connected) that do not touch the border and are at most this big. */
+    static byte[] fillSmallHoles(byte[] person, int w, int h, double maxHoleFraction) {
+        byte[] background = new byte[person.length];
+        for (int p = 0; p < person.length; p++) {
+            background[p] = (byte) (person[p] == 0 ? 1 : 0);
+        }
+        int[] labels = Pixels.components(background, w, h, 4);
+        int maxLabel = Arrays.stream(labels).max().orElse(0);
+        int[] size = new int[maxLabel + 1];
+        boolean[] touchesBorder = new boolean[maxLabel + 1];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int l = labels[y * w + x];
+                size[l]++;
+                if (x == 0 || y == 0 || x == w - 1 || y == h - 1) {
+                    touchesBorder[l] = true;
+                }
+            }
+        }
+        double maxHole = maxHoleFraction * w * h;
+        byte[] out = person.clone();
+        for (int p = 0; p < out.length; p++) {
+            int l = labels[p];
+            if (l > 0 && !touchesBorder[l] && size[l] <= maxHole) {
+                out[p] = 1;
+            }
+        }
+        return out;
     }
 }

@@ -32,6 +32,8 @@ public final class SampleData {
     public static final String SPEECH = "test.wav";
     /** MediaPipe's face landmarker bundle (detector, 478 landmarks, blendshapes). */
     public static final String FACE_LANDMARKER = "models/face_landmarker.task";
+    /** MediaPipe Selfie Segmentation, the person mask of face parsing (optional: parsing falls back to GrabCut). */
+    public static final String PERSON_SEGMENTATION = "models/selfie_segmentation.tflite";
     /** AlexNet-LPIPS weights, optional: training falls back to MSE without them. */
     public static final String LPIPS_WEIGHTS = "models/lpips_alex.stnt";
 

@@ -43,6 +43,11 @@ public final class FrameWriterStage implements Stage {
         }
 
         @Override
+        public boolean stateless() {
+            return true;
+        }
+
+        @Override
         public Stage create(Config config, StageContext context) {
             return new FrameWriterStage(config, context);
         }

@@ -118,4 +118,46 @@ class PayloadCodecsTest {
         assertEquals(AudioChunk.class, found.get("audio-chunk"));
         assertEquals(MelWindow.class, found.get("mel-window"));
     }
+
+    @Test
+    void facesOfAFrameRoundTripWithAndWithoutFaces() {
+        float[] points = new float[dev.synctalk.face.FaceLandmarks.COUNT * 3];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = random.nextFloat() * 500;
+        }
+        dev.synctalk.face.FrameFacesCodec codec = new dev.synctalk.face.FrameFacesCodec();
+        for (dev.synctalk.face.FrameFaces faces : java.util.List.of(
+                new dev.synctalk.face.FrameFaces(7, 512, 480, java.util.List.of()),
+                new dev.synctalk.face.FrameFaces(8, 512, 480, java.util.List.of(
+                        new dev.synctalk.face.FrameFaces.Face(points, 0.93f),
+                        new dev.synctalk.face.FrameFaces.Face(points.clone(), 0.61f))))) {
+            assertEquals(faces, codec.decode(codec.encode(faces)));
+        }
+    }
+
+    @Test
+    void parsedFrameRecordsRoundTripWithTheirPaths() {
+        float[] oval = new float[dev.synctalk.parsing.FaceOutline.OVAL.length * 2];
+        for (int i = 0; i < oval.length; i++) {
+            oval[i] = random.nextFloat() * 500;
+        }
+        dev.synctalk.parsing.FaceOutline face = new dev.synctalk.parsing.FaceOutline(oval);
+        java.nio.file.Path kept = java.nio.file.Path.of("runs", "r", "outputs", ".face-parsing-frames-parsing", "3.png");
+        for (dev.synctalk.parsing.FrameParsing p : java.util.List.of(
+                new dev.synctalk.parsing.FrameParsing(3, 576, 768, face, kept, java.nio.file.Path.of("parsing/3.png")),
+                new dev.synctalk.parsing.FrameParsing(3, 576, 768, face, kept, null))) {
+            dev.synctalk.parsing.FrameParsing back = new dev.synctalk.parsing.FrameParsing.Codec()
+                    .decode(new dev.synctalk.parsing.FrameParsing.Codec().encode(p));
+            assertEquals(p.frameIndex(), back.frameIndex());
+            assertEquals(p.frameFile(), back.frameFile());
+            assertEquals(p.parsingFile(), back.parsingFile());
+            assertArrayEquals(oval, back.face().xy());
+            dev.synctalk.parsing.FrameOverBackground job = new dev.synctalk.parsing.FrameOverBackground(p,
+                    java.nio.file.Path.of("bc.jpg"));
+            dev.synctalk.parsing.FrameOverBackground.Codec codec = new dev.synctalk.parsing.FrameOverBackground.Codec();
+            dev.synctalk.parsing.FrameOverBackground jobBack = codec.decode(codec.encode(job));
+            assertEquals(job.background(), jobBack.background());
+            assertEquals(p.parsingFile(), jobBack.parsing().parsingFile());
+        }
+    }
 }

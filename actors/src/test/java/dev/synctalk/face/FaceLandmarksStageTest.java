@@ -25,13 +25,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FaceLandmarksStageTest {
 
-    private static Stage stage(TestStageContext context, Map<String, Object> overrides) throws Exception {
+    private static Stage mesh(TestStageContext context, Map<String, Object> overrides) throws Exception {
         Map<String, Object> params = new HashMap<>(overrides);
         if (!params.containsKey("model")) {
             // Looked up only when needed: tests naming their own model file must not skip without the samples.
             params.put("model", SampleFaces.modelFile());
         }
-        return new FaceLandmarksStage.Type().create(Configs.of(FaceLandmarksStage.Config.class, params), context);
+        return new FaceMeshStage.Type().create(Configs.of(FaceMeshStage.Config.class, params), context);
+    }
+
+    private static Stage stage(TestStageContext context, Map<String, Object> overrides) {
+        return new FaceLandmarksStage.Type().create(Configs.of(FaceLandmarksStage.Config.class, overrides), context);
+    }
+
+    /** face-mesh on every frame, then face-landmarks on what it found, as preprocess.conf wires them. */
+    static List<FaceLandmarks> landmarks(List<VideoFrame> frames, TestStageContext context,
+                                         Map<String, Object> overrides) throws Exception {
+        List<FrameFaces> faces;
+        try (Stage mesh = mesh(new TestStageContext("mesh", context.runDir()), Map.of())) {
+            faces = Collected.run(mesh, "frames", frames, "faces", FrameFaces.class);
+        }
+        try (Stage stage = stage(context, overrides)) {
+            return Collected.run(stage, "faces", faces, "landmarks", FaceLandmarks.class);
+        }
     }
 
     /** Frames first..first+count-1 of the sample with frames gapFirst..gapLast blanked to grey. */
@@ -47,10 +63,7 @@ class FaceLandmarksStageTest {
     void shortFaceGapIsInterpolated(@TempDir Path runDir) throws Exception {
         List<VideoFrame> frames = framesWithGreyGap(20, 16, 26, 30);
         TestStageContext context = new TestStageContext("faces", runDir);
-        List<FaceLandmarks> out;
-        try (Stage stage = stage(context, Map.of())) {
-            out = Collected.run(stage, "frames", frames, "landmarks", FaceLandmarks.class);
-        }
+        List<FaceLandmarks> out = landmarks(frames, context, Map.of());
         assertEquals(16, out.size());
         for (int i = 0; i < out.size(); i++) {
             FaceLandmarks l = out.get(i);
@@ -74,12 +87,10 @@ class FaceLandmarksStageTest {
     void longFaceGapFailsNamingTheFrames(@TempDir Path runDir) throws Exception {
         List<VideoFrame> frames = framesWithGreyGap(40, 12, 44, 48);
         TestStageContext context = new TestStageContext("faces", runDir);
-        try (Stage stage = stage(context, Map.of("maxGapFrames", 3, "source", "hdtf_aoc.mp4"))) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> Collected.run(stage, "frames", frames, "landmarks", FaceLandmarks.class));
-            assertTrue(e.getMessage().startsWith("no face found in frames 44-47 of hdtf_aoc.mp4"), e.getMessage());
-            assertTrue(e.getMessage().contains("max-gap-frames 3"), e.getMessage());
-        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> landmarks(frames, context, Map.of("maxGapFrames", 3, "source", "hdtf_aoc.mp4")));
+        assertTrue(e.getMessage().startsWith("no face found in frames 44-47 of hdtf_aoc.mp4"), e.getMessage());
+        assertTrue(e.getMessage().contains("max-gap-frames 3"), e.getMessage());
     }
 
     @Test
@@ -87,8 +98,8 @@ class FaceLandmarksStageTest {
         Path absent = runDir.resolve("models/face_landmarker.task");
         TestStageContext context = new TestStageContext("faces", runDir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> stage(context, Map.of("model", absent)));
-        assertTrue(e.getMessage().contains("face-landmarks 'faces'"), e.getMessage());
+                () -> mesh(context, Map.of("model", absent)));
+        assertTrue(e.getMessage().contains("face-mesh 'faces'"), e.getMessage());
         assertTrue(e.getMessage().contains(absent.toAbsolutePath().toString()), e.getMessage());
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
@@ -98,7 +109,7 @@ class FaceLandmarksStageTest {
         Path broken = Files.writeString(runDir.resolve("face_landmarker.task"), "not a zip");
         TestStageContext context = new TestStageContext("faces", runDir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> stage(context, Map.of("model", broken)));
+                () -> mesh(context, Map.of("model", broken)));
         assertTrue(e.getMessage().contains(broken.toAbsolutePath().toString()), e.getMessage());
         assertTrue(e.getMessage().contains("not a readable .task zip"), e.getMessage());
     }
@@ -107,11 +118,7 @@ class FaceLandmarksStageTest {
     void contactSheetShowsLandmarksOnFramesSpreadOverTheVideo(@TempDir Path runDir) throws Exception {
         long[] indices = ContactSheet.spacedFrameIndices(SampleFaces.VIDEO_FRAMES, 16);
         List<VideoFrame> frames = SampleFaces.frames(indices);
-        TestStageContext context = new TestStageContext("faces", runDir);
-        List<FaceLandmarks> landmarks;
-        try (Stage stage = stage(context, Map.of())) {
-            landmarks = Collected.run(stage, "frames", frames, "landmarks", FaceLandmarks.class);
-        }
+        List<FaceLandmarks> landmarks = landmarks(frames, new TestStageContext("faces", runDir), Map.of());
         List<ContactSheet.Tile> tiles = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
             assertFalse(landmarks.get(i).interpolated(), "face found in frame " + frames.get(i).frameIndex());
@@ -126,14 +133,33 @@ class FaceLandmarksStageTest {
     }
 
     @Test
-    void stageProcessesFramesOneAtATime(@TempDir Path runDir) throws Exception {
-        List<VideoFrame> frames = SampleFaces.consecutiveFrames(0, 3);
+    void foundFaceIsEmittedAtOnceNotHeldBack(@TempDir Path runDir) throws Exception {
+        List<VideoFrame> frames = SampleFaces.consecutiveFrames(0, 1);
+        List<FrameFaces> faces;
+        try (Stage mesh = mesh(new TestStageContext("mesh", runDir), Map.of())) {
+            faces = Collected.run(mesh, "frames", frames, "faces", FrameFaces.class);
+        }
         TestStageContext context = new TestStageContext("faces", runDir);
         try (Stage stage = stage(context, Map.of())) {
             Collected<FaceLandmarks> out = new Collected<>("landmarks", FaceLandmarks.class);
-            stage.process(Inputs.single("frames", frames.get(0)), out);
+            stage.process(Inputs.single("faces", faces.get(0)), out);
             assertEquals(1, out.messages.size(), "a found face is emitted at once, not held back");
             assertEquals(1, context.progressAdvanced);
         }
+    }
+
+    @Test
+    void theSamePersonIsFollowedWhenAnotherFaceBecomesLarger(@TempDir Path runDir) throws Exception {
+        List<VideoFrame> sources = SampleFaces.frames(30, 150);
+        VideoFrame before = SampleFaces.compose(768, 480, sources, new int[] {300, 200}, new int[][] {{40, 90}, {500, 140}});
+        // Now the right face is the larger one, but the left face is where the followed face was.
+        VideoFrame after = SampleFaces.compose(768, 480, sources, new int[] {280, 340}, new int[][] {{50, 100}, {400, 70}});
+        List<VideoFrame> frames = List.of(before, SampleFaces.withIndex(SampleFaces.grey(before), 1), SampleFaces.withIndex(after, 2));
+        List<FaceLandmarks> out = landmarks(frames, new TestStageContext("faces", runDir), Map.of());
+        assertEquals(3, out.size());
+        assertTrue(FaceRoi.boundingBox(out.get(0).points())[0] < 384, "starts on the larger face, on the left");
+        assertTrue(out.get(1).interpolated(), "nobody in the grey frame");
+        float[] box = FaceRoi.boundingBox(out.get(2).points());
+        assertTrue(box[0] + box[2] < 384, "stays on the left face: x " + box[0] + ".." + (box[0] + box[2]));
     }
 }

@@ -68,13 +68,14 @@ class FaceMeshLandmarkerTest {
     @Test
     void landmarksFollowTheFaceInAPortraitUpperBodyVideo() throws Exception {
         FaceLandmarkerBundle bundle = SampleFaces.bundle();
-        FaceTracker tracker = new FaceTracker(bundle, 0.5f);
+        FaceFinder finder = new FaceFinder(bundle, 0.5f);
         List<VideoFrame> frames = SampleFaces.frames("sun.mp4", 0, 1, 2, 150);
         List<FaceLandmarks> found = new java.util.ArrayList<>();
         for (VideoFrame frame : frames) {
             assertEquals(576, frame.width(), "sun.mp4 is portrait 576x768, letterboxed for the detector");
-            float[] mesh = tracker.track(frame).orElseThrow(() -> new AssertionError("no face in sun.mp4 frame "
-                    + frame.frameIndex())).points();
+            List<FrameFaces.Face> faces = finder.find(frame);
+            assertEquals(1, faces.size(), "one face in sun.mp4 frame " + frame.frameIndex());
+            float[] mesh = faces.get(0).points();
             found.add(new FaceLandmarks(frame.frameIndex(), frame.width(), frame.height(), mesh, 1f, false));
             float[] p = Landmarks68.fromMesh(mesh);
             float eyesY = SampleFaces.meanY(p, 36, 48);

@@ -1,26 +1,23 @@
 package dev.synctalk.parsing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Stage;
-import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.testing.Collected;
 import dev.synctalk.testing.Configs;
 import dev.synctalk.testing.TestStageContext;
-import dev.synctalk.video.VideoFrame;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The per-frame part of parsing on real frames of both sample clips (skips without the sample data). */
 class FaceParsingStageTest {
     @TempDir
     Path runDir;
@@ -29,92 +26,92 @@ class FaceParsingStageTest {
         return new FaceParsingStage.Type().create(Configs.of(FaceParsingStage.Config.class, params), context);
     }
 
-    private static Inputs inputs(SyntheticScene scene, long index, double cx) {
-        RgbImage image = scene.frame(cx, index);
-        VideoFrame frame = new VideoFrame(index, index * 40_000, image.width(), image.height(), image.rgb());
-        FaceLandmarks landmarks = SyntheticScene.landmarks(index, cx);
-        return new Inputs(index, Map.of("frames", frame, "landmarks", landmarks));
-    }
-
     @Test
-    void stageWritesAllOutputsForASmallClip() throws Exception {
-        SyntheticScene scene = new SyntheticScene(9);
-        TestStageContext context = new TestStageContext("parsing", runDir);
-        Collected<ParsedFrame> parsed = new Collected<>("parsed", ParsedFrame.class);
-        int frames = SyntheticScene.FACE_X.length;
-        try (Stage stage = stage(context, Map.of("backgroundStride", 1))) {
-            for (int i = 0; i < frames; i++) {
-                stage.process(inputs(scene, i, SyntheticScene.FACE_X[i]), parsed);
-                assertTrue(parsed.messages.isEmpty(), "nothing is announced before the background exists");
-            }
-            stage.finish(parsed);
-        }
-        assertEquals(frames, parsed.messages.size(), "one parsed marker per frame, after its files");
-        Path out = runDir.resolve("outputs");
-        assertTrue(Files.isRegularFile(out.resolve("bc.jpg")));
-        assertTrue(Files.isRegularFile(out.resolve("parsing_contact_sheet.png")));
-        for (int i = 0; i < frames; i++) {
-            BufferedImage parsing = ImageIO.read(out.resolve("parsing/" + i + ".png").toFile());
-            assertEquals(SyntheticScene.WIDTH, parsing.getWidth());
-            assertTrue(Files.isRegularFile(out.resolve("parsing/" + i + "_face.png")));
-            assertTrue(Files.isRegularFile(out.resolve("face_mask/" + i + ".png")));
-            assertTrue(Files.isRegularFile(out.resolve("gt_imgs/" + i + ".jpg")));
-            BufferedImage torso = ImageIO.read(out.resolve("torso_imgs/" + i + ".png").toFile());
-            assertTrue(torso.getColorModel().hasAlpha(), "torso image " + i + " is RGBA");
-
-            double cx = SyntheticScene.FACE_X[i];
-            byte[] truth = SyntheticScene.personMask(cx);
-            byte[] person = new byte[truth.length];
-            for (int y = 0; y < parsing.getHeight(); y++) {
-                for (int x = 0; x < parsing.getWidth(); x++) {
-                    int rgb = parsing.getRGB(x, y) & 0xffffff;
-                    assertTrue(rgb == 0xffffff || rgb == 0x0000ff || rgb == 0x00ff00 || rgb == 0xff0000,
-                            "only reference colours in parsing/" + i + ".png, got " + Integer.toHexString(rgb));
-                    person[y * parsing.getWidth() + x] = (byte) (rgb != 0xffffff ? 1 : 0);
+    void learnedPersonMaskCoversTheFaceLandmarksHullAndLeavesTheFrameCornersAsBackground() throws Exception {
+        try (SelfieSegmenter segmenter = SelfieSegmenter.load(SampleFrames.segmentationModel())) {
+            for (String video : List.of("hdtf_aoc.mp4", "sun.mp4")) {
+                SampleFrames.WithLandmarks sample = SampleFrames.withLandmarks(video, Set.of(10L), runDir).get(0);
+                RgbImage image = sample.image();
+                int w = image.width();
+                int h = image.height();
+                byte[] person = segmenter.segment(image, sample.face());
+                byte[] hull = ParsingAgreement.hull(SampleFrames.xy(sample.landmarks()), w, h);
+                double covered = ParsingAgreement.coverage(hull, person);
+                assertTrue(covered > 0.995, video + ": the person mask covers " + covered + " of the landmarks' hull");
+                // The close-up's shoulders reach its bottom corners; the upper-body clip has background in all four.
+                int[][] corners = video.startsWith("hdtf") ? new int[][] {{0, 0}, {w - 8, 0}}
+                        : new int[][] {{0, 0}, {w - 8, 0}, {0, h - 8}, {w - 8, h - 8}};
+                for (int[] corner : corners) {
+                    for (int y = corner[1]; y < corner[1] + 8; y++) {
+                        for (int x = corner[0]; x < corner[0] + 8; x++) {
+                            assertEquals(0, person[y * w + x], video + ": corner pixel " + x + "," + y + " is background");
+                        }
+                    }
                 }
+                // Regression bound: the face is part of the person, whose share of the frame differs by clip
+                // (measured on frame 10: 0.542 on the close-up, 0.065 on the upper body).
+                double iou = ParsingAgreement.iou(person, hull);
+                double[] range = video.startsWith("hdtf") ? new double[] {0.45, 0.65} : new double[] {0.04, 0.10};
+                assertTrue(iou > range[0] && iou < range[1], video + ": IoU with the landmarks' hull " + iou);
             }
-            assertTrue(SyntheticScene.iou(person, truth) > 0.9, "frame " + i + " person IoU "
-                    + SyntheticScene.iou(person, truth));
-            assertEquals(0x0000ff, parsing.getRGB((int) cx, (int) SyntheticScene.FACE_CY) & 0xffffff, "face is head");
-            assertEquals(0xff0000, parsing.getRGB((int) cx, SyntheticScene.HEIGHT - 2) & 0xffffff, "bottom is torso");
-        }
-        try (var files = Files.list(out)) {
-            assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith(".face-parsing-spill")),
-                    "spilled frames are removed");
-        }
-        assertEquals(2L * frames, context.progressTotal);
-        assertEquals(2L * frames, context.progressAdvanced);
-    }
-
-    @Test
-    void backgroundSubsampleStaysBoundedAndEvenlySpread() throws Exception {
-        SyntheticScene scene = new SyntheticScene(10);
-        TestStageContext context = new TestStageContext("parsing", runDir);
-        Collected<ParsedFrame> parsed = new Collected<>("parsed", ParsedFrame.class);
-        try (Stage stage = stage(context, Map.of("backgroundStride", 2, "backgroundMaxSamples", 8))) {
-            for (int i = 0; i < 60; i++) {
-                stage.process(inputs(scene, i, 80), parsed);
-            }
-            List<Long> samples = ((FaceParsingStage) stage).backgroundSampleIndices();
-            assertTrue(samples.size() <= 8 && samples.size() >= 4, "samples " + samples);
-            for (int k = 1; k < samples.size(); k++) {
-                assertEquals(samples.get(1) - samples.get(0), samples.get(k) - samples.get(k - 1), "even spacing " + samples);
-            }
-            assertEquals(0L, samples.get(0));
         }
     }
 
     @Test
-    void framesOfAnotherSizeFailNamingTheFrame() throws Exception {
-        SyntheticScene scene = new SyntheticScene(11);
-        TestStageContext context = new TestStageContext("parsing", runDir);
-        Collected<ParsedFrame> parsed = new Collected<>("parsed", ParsedFrame.class);
-        try (Stage stage = stage(context, Map.of())) {
-            stage.process(inputs(scene, 0, 80), parsed);
-            VideoFrame small = new VideoFrame(1, 40_000, 8, 8, new byte[8 * 8 * 3]);
-            Inputs bad = new Inputs(1, Map.of("frames", small, "landmarks", SyntheticScene.landmarks(1, 80)));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> stage.process(bad, parsed));
-            assertTrue(e.getMessage().contains("frame 1") && e.getMessage().contains("8x8"), e.getMessage());
+    void learnedMaskAgreesWithGrabCutAgainstTheSameBackground() throws Exception {
+        List<SampleFrames.WithLandmarks> samples = SampleFrames.withLandmarks("hdtf_aoc.mp4", Set.of(0L, 10L, 20L),
+                runDir);
+        try (SelfieSegmenter segmenter = SelfieSegmenter.load(SampleFrames.segmentationModel())) {
+            List<RgbImage> images = samples.stream().map(SampleFrames.WithLandmarks::image).toList();
+            List<byte[]> learned = samples.stream().map(s -> segmenter.segment(s.image(), s.face())).toList();
+            RgbImage background = BackgroundEstimator.fromPersonMasks(images, learned, 5).background();
+            byte[] classical = new PersonSegmenter(PersonSegmenter.Settings.defaults())
+                    .segment(images.get(1), background, samples.get(1).face());
+            double iou = ParsingAgreement.iou(learned.get(1), classical);
+            // Regression bound, measured 0.981 on this frame: the two disagree only along the outline.
+            assertTrue(iou > 0.95, "IoU of the learned and the GrabCut person masks " + iou);
         }
+    }
+
+    @Test
+    void stageWritesTheParsingImageAndKeepsTheFrameForTheTorsoImages() throws Exception {
+        SampleFrames.WithLandmarks sample = SampleFrames.withLandmarks("sun.mp4", Set.of(10L), runDir).get(0);
+        TestStageContext context = new TestStageContext("parsing", runDir);
+        Collected<FrameParsing> parsed = new Collected<>("parsed", FrameParsing.class);
+        try (Stage stage = stage(context, Map.of("model", SampleFrames.segmentationModel()))) {
+            assertTrue(((FaceParsingStage) stage).usesNetwork());
+            stage.process(new Inputs(10, Map.of("frames", sample.frame(), "landmarks", sample.landmarks())), parsed);
+        }
+        FrameParsing p = parsed.messages.get(0);
+        assertEquals(10, p.frameIndex());
+        assertEquals(runDir.resolve("outputs/parsing/10.png"), p.parsingFile());
+        assertTrue(Files.isRegularFile(p.frameFile()), "the frame waits for its torso image: " + p.frameFile());
+        RegionMap regions = RegionMap.fromColourImage(ParsedFrameImages.read(p.parsingFile(), "parsing"));
+        FaceOutline face = sample.face();
+        assertEquals(Region.HEAD, regions.at((int) face.centreX(), (int) (face.minY() + face.height() / 2)));
+        assertEquals(Region.NECK, regions.at((int) face.chinX(), (int) (face.chinY() + 0.15 * face.height())));
+        assertEquals(Region.TORSO, regions.at(288, 600), "the dress is torso");
+        assertEquals(Region.BACKGROUND, regions.at(20, 100), "the wall is background");
+        assertEquals(1, context.progressAdvanced);
+    }
+
+    @Test
+    void withoutTheModelItWarnsAndLeavesThePersonMaskToTheClassicalPath() throws Exception {
+        SyntheticScene scene = new SyntheticScene(3);
+        RgbImage image = scene.frame(80, 1);
+        dev.synctalk.video.VideoFrame frame = new dev.synctalk.video.VideoFrame(0, 0, image.width(), image.height(),
+                image.rgb());
+        Path absent = runDir.resolve("models/selfie_segmentation.tflite");
+        TestStageContext context = new TestStageContext("parsing", runDir);
+        Collected<FrameParsing> parsed = new Collected<>("parsed", FrameParsing.class);
+        try (Stage stage = stage(context, Map.of("model", absent))) {
+            assertTrue(!((FaceParsingStage) stage).usesNetwork());
+            stage.process(new Inputs(0, Map.of("frames", frame, "landmarks", SyntheticScene.landmarks(0, 80))), parsed);
+        }
+        assertTrue(context.warnings().stream().anyMatch(w -> w.contains(absent.toAbsolutePath().toString())
+                && w.contains("classical") && w.contains("npm pack @mediapipe/selfie_segmentation")),
+                context.warnings().toString());
+        assertNull(parsed.messages.get(0).parsingFile(), "no parsing image before the background exists");
+        assertTrue(Files.isRegularFile(parsed.messages.get(0).frameFile()));
     }
 }

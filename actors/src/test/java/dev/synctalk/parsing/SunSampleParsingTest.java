@@ -36,8 +36,7 @@ class SunSampleParsingTest {
         for (int i : new int[] {0, 2, 4}) {
             RgbImage frame = images.get(i);
             FaceOutline face = faces.get(i);
-            RegionMap regions = splitter.split(segmenter.segment(frame, background, face), frame.width(),
-                    frame.height(), face);
+            RegionMap regions = splitter.split(segmenter.segment(frame, background, face), frame, face);
             double[] head = centroid(regions, Region.HEAD);
             double[] neck = centroid(regions, Region.NECK);
             double[] torso = centroid(regions, Region.TORSO);

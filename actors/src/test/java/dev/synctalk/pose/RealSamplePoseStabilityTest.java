@@ -7,6 +7,8 @@ import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.face.FaceLandmarks;
 import dev.synctalk.face.FaceLandmarksStage;
+import dev.synctalk.face.FaceMeshStage;
+import dev.synctalk.face.FrameFaces;
 import dev.synctalk.testing.Collected;
 import dev.synctalk.testing.Configs;
 import dev.synctalk.testing.SyntheticMedia;
@@ -68,10 +70,15 @@ class RealSamplePoseStabilityTest {
         Path video = SyntheticMedia.sharedData("hdtf_aoc.mp4");
         Path model = SyntheticMedia.sharedData("models/face_landmarker.task");
         List<VideoFrame> frames = firstFrames(video, FRAMES);
+        List<FrameFaces> faces;
+        try (Stage mesh = new FaceMeshStage.Type().create(Configs.of(FaceMeshStage.Config.class,
+                Map.of("model", model)), new TestStageContext("mesh", runDir))) {
+            faces = Collected.run(mesh, "frames", frames, "faces", FrameFaces.class);
+        }
         List<FaceLandmarks> landmarks;
         try (Stage face = new FaceLandmarksStage.Type().create(Configs.of(FaceLandmarksStage.Config.class,
-                Map.of("model", model, "source", video.toString())), new TestStageContext("landmarks", runDir))) {
-            landmarks = Collected.run(face, "frames", frames, "landmarks", FaceLandmarks.class);
+                Map.of("source", video.toString())), new TestStageContext("landmarks", runDir))) {
+            landmarks = Collected.run(face, "faces", faces, "landmarks", FaceLandmarks.class);
         }
         assertEquals(FRAMES, landmarks.size());
 

@@ -103,7 +103,8 @@ final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Engine engine = Engine.builder().runsDir(options.runsDir).metricsPort(options.metricsPort).build()) {
             RunResult pre = phase(engine, progress, 0, graphs.resolve("preprocess.conf"), prefix + "-preprocess",
-                    plan.preprocess(inputs.get(0), inputs.get(2)));
+                    plan.preprocess(inputs.get(0), inputs.get(2),
+                            samples.find(SampleData.PERSON_SEGMENTATION).orElse(null)));
             if (!pre.succeeded()) {
                 return failed(pre);
             }

@@ -37,10 +37,14 @@ record DemoPlan(String description, boolean gpu, int sidePx, int maxFrames, Stri
                 false, 128, 100, "tiny", 400, 300, 2048, List.of(0.16, 0.33, 0.51));
     }
 
-    Map<String, String> preprocess(Path video, Path faceLandmarker) {
+    /** @param personSegmentation the selfie segmentation model, or null to let parsing fall back to GrabCut */
+    Map<String, String> preprocess(Path video, Path faceLandmarker, Path personSegmentation) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("video", video.toString());
         p.put("model", faceLandmarker.toString());
+        if (personSegmentation != null) {
+            p.put("segmentation", personSegmentation.toString());
+        }
         if (sidePx > 0) {
             p.put("width", Integer.toString(sidePx));
             p.put("height", Integer.toString(sidePx));

@@ -60,25 +60,45 @@ final class GraphsCommand implements Runnable {
         }
     }
 
-    @Command(name = "stages", mixinStandardHelpOptions = true, description = "List the stage types graphs can use.")
+    @Command(name = "stages", mixinStandardHelpOptions = true, description = "List the stage types graphs can use;"
+            + " those marked 'parallel' keep no state between frames and may run as several actors (parallelism = N).")
     static final class Stages implements Callable<Integer> {
         @Override
         public Integer call() {
             for (StageType<?> t : StageRegistry.discover().all()) {
-                System.out.printf("%-22s %s%n", t.name(), t.description());
+                System.out.printf("%-22s %-9s %s%n", t.name(), t.stateless() ? "parallel" : "", t.description());
             }
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Ports and params of one stage type.")
+    /** One line on whether a stage type may run as several actors. */
+    static String parallelismLine(StageType<?> t) {
+        if (t.stateless() && !t.inputs().isEmpty()) {
+            return "parallel: yes, it keeps no state between frames; a graph may run it as N actors with"
+                    + " parallelism = N (frame order is restored before the next stage)";
+        }
+        return "parallel: no, " + (t.inputs().isEmpty() ? "a source runs as one actor"
+                : "it keeps state between frames, so one actor runs it");
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = {"Ports, params and parallelism of"
+            + " one stage type; or, given a graph file, its stages with the actors each runs on and which may run in"
+            + " parallel."})
     static final class Describe implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "TYPE")
+        @Parameters(index = "0", paramLabel = "TYPE|GRAPH")
         String type;
+
+        @Option(names = "-P", paramLabel = "KEY=VALUE", description = "Overrides, as for run (graph files only).")
+        Map<String, String> overrides = new LinkedHashMap<>();
 
         @Override
         public Integer call() {
-            Optional<StageType<?>> found = StageRegistry.discover().find(type);
+            StageRegistry registry = StageRegistry.discover();
+            Optional<StageType<?>> found = registry.find(type);
+            if (found.isEmpty() && type.endsWith(".conf")) {
+                return describeGraph(registry, Path.of(type), overrides);
+            }
             if (found.isEmpty()) {
                 System.err.println("synctalk: unknown stage type '" + type + "' (see: synctalk graphs stages)");
                 return ExitCodes.USAGE;
@@ -87,6 +107,7 @@ final class GraphsCommand implements Runnable {
             System.out.println(t.name() + " - " + t.description());
             System.out.println("placement: " + t.placement() + (t.lookbackFrames() > 0
                     ? ", look-back " + t.lookbackFrames() + " frames" : ""));
+            System.out.println(parallelismLine(t));
             System.out.println("inputs:");
             for (PortSpec p : t.inputs()) {
                 System.out.printf("  %-12s %-28s %s%n", p.name(), p.type().getSimpleName(), p.description());
@@ -101,6 +122,25 @@ final class GraphsCommand implements Runnable {
                         p.required() ? "(required) " : "(default " + p.defaultValue() + ") ",
                         p.range() != null ? "[" + p.range() + "] " : "", p.output() ? "[output, inside the run] " : "",
                         p.doc());
+            }
+            return ExitCodes.OK;
+        }
+
+        private static int describeGraph(StageRegistry registry, Path file, Map<String, String> overrides) {
+            ValidatedGraph g;
+            try {
+                g = new GraphValidator(registry).validate(GraphLoader.load(file, overrides));
+            } catch (GraphValidationException e) {
+                System.err.println(e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            System.out.println(g.definition().name() + " (" + file + "): stages in run order");
+            System.out.printf("  %-12s %-22s %-7s %s%n", "stage", "type", "actors", "parallel");
+            for (String name : g.order()) {
+                StageType<?> t = g.types().get(name);
+                int actors = g.definition().stages().get(name).parallelism();
+                String parallel = t.stateless() && !t.inputs().isEmpty() ? "yes (stateless)" : "no";
+                System.out.printf("  %-12s %-22s %-7d %s%n", name, t.name(), actors, parallel);
             }
             return ExitCodes.OK;
         }

@@ -1,5 +1,7 @@
 package dev.synctalk.app;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.synctalk.engine.run.RunDirectory;
 import dev.synctalk.engine.run.RunInfo;
 import dev.synctalk.engine.run.RunLock;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show a run's state, journals and outputs; without RUN_ID, list all runs.")
+        description = "Show a run's state, journals, the time each stage took and the outputs; without RUN_ID, list"
+                + " all runs.")
 final class StatusCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_ID")
     String runId;
@@ -85,6 +88,9 @@ final class StatusCommand implements Callable<Integer> {
                         + "   (keeps every record before the damage; resume recomputes the rest)");
             }
         }
+        if (Files.isRegularFile(dir.metricsFile())) {
+            printStageTimes(dir.metricsFile());
+        }
         List<String> outputs = new ArrayList<>();
         if (Files.isDirectory(dir.outputs())) {
             try (Stream<Path> s = Files.list(dir.outputs())) {
@@ -94,6 +100,22 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("outputs in " + dir.outputs() + ":");
         outputs.forEach(o -> System.out.println("  " + o));
         return ExitCodes.OK;
+    }
+
+    /**
+     * Per stage, from metrics.json (the last attempt): time inside the stage's calls summed over its actors
+     * ("busy"), time from its first to its last activity ("wall"), messages in and out.
+     */
+    private static void printStageTimes(Path metricsFile) throws IOException {
+        Config metrics = ConfigFactory.parseString(Files.readString(metricsFile));
+        System.out.printf("stages (%s, last attempt %.1f s):%n", metricsFile.getFileName(),
+                metrics.getDouble("elapsedSeconds"));
+        System.out.printf("  %-14s %10s %10s %8s %8s%n", "stage", "busy s", "wall s", "in", "out");
+        for (Config stage : metrics.getConfigList("stages")) {
+            System.out.printf("  %-14s %10.2f %10.2f %8d %8d%n", stage.getString("name"),
+                    stage.getLong("processing.sumNanos") / 1e9, stage.getDouble("progress.elapsedSeconds"),
+                    stage.getLong("messagesIn"), stage.getLong("messagesOut"));
+        }
     }
 
     private static String describe(Path p) {

@@ -170,4 +170,33 @@ class CliTest {
             assertTrue(o.out().contains(t), t + " missing in: " + o.out());
         }
     }
+
+    @Test
+    void graphsDescribeSaysWhichStagesMayRunInParallel() throws Exception {
+        Outcome type = run("graphs", "describe", "face-mesh");
+        assertEquals(0, type.code());
+        assertTrue(type.out().contains("parallel: yes"), type.out());
+        Outcome stateful = run("graphs", "describe", "face-landmarks");
+        assertTrue(stateful.out().contains("parallel: no, it keeps state between frames"), stateful.out());
+
+        Outcome graph = run("graphs", "describe", SampleMedia.graph("preprocess.conf").toString(), "-Pworkers=3");
+        assertEquals(0, graph.code(), graph.err());
+        assertTrue(graph.out().lines().anyMatch(l -> l.matches("\\s+mesh\\s+face-mesh\\s+3\\s+yes \\(stateless\\)")),
+                graph.out());
+        assertTrue(graph.out().lines().anyMatch(l -> l.matches("\\s+landmarks\\s+face-landmarks\\s+1\\s+no")),
+                graph.out());
+    }
+
+    @Test
+    void statusShowsTheTimeEachStageTook() throws Exception {
+        Path video = SampleMedia.data("hdtf_aoc.mp4");
+        Outcome ran = run("run", SampleMedia.graph("preprocess-basic.conf").toString(), "-Pvideo=" + video,
+                "-Pdecode.max-frames=4", "--run-id", "timed", "--runs-dir", dir.toString(), "--metrics-port", "-1",
+                "--no-progress");
+        assertEquals(0, ran.code(), ran.err());
+        Outcome o = run("status", "timed", "--runs-dir", dir.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("stages (metrics.json"), o.out());
+        assertTrue(o.out().lines().anyMatch(l -> l.matches("\\s+frames\\s+[0-9.]+\\s+[0-9.]+\\s+4\\s+0")), o.out());
+    }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class DemoPlanTest {
     /** The graph params the demo may set: those that stay put as the graph files evolve. */
-    private static final Set<String> STABLE = Set.of("video", "model", "width", "height", "decode.max-frames", "dataset",
+    private static final Set<String> STABLE = Set.of("video", "model", "segmentation", "width", "height", "decode.max-frames", "dataset",
             "preset", "iters", "coarse-iters", "rays-per-step", "audio", "graph.stages.head.device",
             "graph.stages.render.device");
 
@@ -30,7 +30,8 @@ class DemoPlanTest {
     @Test
     void bothPlansOverrideOnlyStableParamsAndTheShippedGraphsAcceptThem() {
         for (DemoPlan plan : List.of(DemoPlan.smallOnCpu(), DemoPlan.fullSizeOnGpu())) {
-            assertValid("preprocess.conf", plan.preprocess(Path.of("clip.mp4"), Path.of("face_landmarker.task")));
+            assertValid("preprocess.conf", plan.preprocess(Path.of("clip.mp4"), Path.of("face_landmarker.task"),
+                    Path.of("selfie_segmentation.tflite")));
             assertValid("train.conf", plan.train(DATASET));
             assertValid("infer.conf", plan.infer(DATASET, Path.of("head.ckpt"), Path.of("speech.wav")));
         }
@@ -44,7 +45,7 @@ class DemoPlanTest {
         assertEquals("65536", gpu.train(DATASET).get("rays-per-step"));
         assertEquals("sync-talk", gpu.train(DATASET).get("preset"));
         DemoPlan cpu = DemoPlan.smallOnCpu();
-        assertEquals("128", cpu.preprocess(Path.of("v"), Path.of("m")).get("width"));
+        assertEquals("128", cpu.preprocess(Path.of("v"), Path.of("m"), null).get("width"));
         assertEquals("tiny", cpu.train(DATASET).get("preset"));
         assertTrue(cpu.train(DATASET).keySet().stream().noneMatch(k -> k.endsWith(".device")));
     }

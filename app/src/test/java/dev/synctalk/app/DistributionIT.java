@@ -140,6 +140,7 @@ class DistributionIT {
     void preprocessTrainAndInferRunFromTheUnpackedTree() throws Exception {
         Path video = SampleMedia.data("hdtf_aoc.mp4");
         Path model = SampleMedia.data("models/face_landmarker.task");
+        Path segmentation = SampleMedia.data("models/selfie_segmentation.tflite");
         Path work = Files.createDirectories(unpackedParent.resolve("work"));
         // A fresh JavaCPP cache: every native must come from the distribution's jars.
         Map<String, String> env = Map.of("SYNCTALK_JAVA_OPTS", "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp-cache"));
@@ -148,7 +149,7 @@ class DistributionIT {
         List<String> common = List.of("--no-progress", "--metrics-port", "-1", "--runs-dir", work.resolve("runs").toString());
 
         Outcome pre = run(work, env, 300, concat(List.of(launcher, "run", graphs + "/preprocess.conf", "--run-id", "pre",
-                "-Pvideo=" + video, "-Pmodel=" + model, "-Pwidth=96", "-Pheight=96", "-Pdecode.max-frames=16"), common));
+                "-Pvideo=" + video, "-Pmodel=" + model, "-Psegmentation=" + segmentation, "-Pwidth=96", "-Pheight=96", "-Pdecode.max-frames=16"), common));
         assertEquals(0, pre.code(), pre.output());
         Path dataset = work.resolve("runs/pre/outputs");
         assertTrue(Files.isRegularFile(dataset.resolve("dataset.complete")), pre.output());

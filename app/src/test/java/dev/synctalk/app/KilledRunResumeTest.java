@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run killed with SIGKILL in a child JVM, then resumed, must end with the same bytes as a run that
- * was never interrupted, without decoding again the frames it had journaled.
+ * was never interrupted, without decoding again the frames it had journaled. preprocess-basic.conf writes
+ * its frames with four frame-writer actors ({@code parallelism = 4}), so this covers a parallel stage too.
  */
 class KilledRunResumeTest {
 
@@ -63,6 +64,8 @@ class KilledRunResumeTest {
             assertEquals(RunState.COMPLETED, r.state(), r.error());
             long decodedOnResume = resumed.metrics().stage("decode").messagesOut();
 
+            assertTrue(Files.readString(runs.resolve("killed/graph.conf")).contains("parallelism=4"),
+                    "the frames are written by four actors");
             RunResult reference = engine.start(graph, Map.of("video", video.toString())).await(Duration.ofMinutes(5));
             assertEquals(RunState.COMPLETED, reference.state(), reference.error());
             long total = count(reference.outputs().resolve("ori_imgs"));

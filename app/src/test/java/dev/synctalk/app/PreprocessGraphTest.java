@@ -46,7 +46,7 @@ class PreprocessGraphTest {
 
     private RunResult preprocess(Map<String, String> overrides) throws Exception {
         Map<String, String> all = new HashMap<>(Map.of("model", SampleMedia.data("models/face_landmarker.task")
-                .toString()));
+                .toString(), "segmentation", SampleMedia.data("models/selfie_segmentation.tflite").toString()));
         all.putAll(overrides);
         return engine.start(SampleMedia.graph("preprocess.conf"), all).await(WAIT);
     }

@@ -20,6 +20,7 @@ import dev.synctalk.journal.JournalReader;
 import dev.synctalk.journal.JournalWriter;
 import dev.synctalk.journal.PayloadCodecs;
 import dev.synctalk.monitoring.ConsoleProgress;
+import dev.synctalk.monitoring.JsonFormat;
 import dev.synctalk.monitoring.MetricsRegistry;
 import dev.synctalk.monitoring.MetricsServer;
 import dev.synctalk.monitoring.StageMetrics;
@@ -124,17 +125,17 @@ final class RunExecution implements RunHandle {
                         RunStageContext.gpuOf(decl.device()), sm,
                         restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics);
                 hosts.put(name, new StageHost(name, graph.types().get(name), graph.configs().get(name), ctx, sm,
-                        plan.seekOf(name)));
+                        plan.seekOf(name), decl.parallelism()));
                 if (decl.dispatcher() != null) {
                     dispatchers.put(name, decl.dispatcher());
                 }
             }
-            CompletableFuture<Map<String, ActorRef<StageActor.Command>>> spawned = new CompletableFuture<>();
+            CompletableFuture<Map<String, List<ActorRef<StageActor.Command>>>> spawned = new CompletableFuture<>();
             guardian = AskPattern.<SpawnProtocol.Command, ActorRef<RunGuardian.Command>>ask(system,
                     replyTo -> new SpawnProtocol.Spawn<>(RunGuardian.create(hosts, dispatchers, spawned),
                             "run-" + info.runId().replaceAll("[^A-Za-z0-9_\\-]", "_"), Props.empty(), replyTo),
                     Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            Map<String, ActorRef<StageActor.Command>> actors = spawned.get(30, TimeUnit.SECONDS);
+            Map<String, List<ActorRef<StageActor.Command>>> actors = spawned.get(30, TimeUnit.SECONDS);
             GraphMaterializer.Materialized m = new GraphMaterializer(graph, plan, actors, metrics, new RunJournals(),
                     codecs, killSwitch, system.scheduler(), callTimeout).build();
             m.graph().run(Materializer.createMaterializer(system));
@@ -249,9 +250,14 @@ final class RunExecution implements RunHandle {
             guardian.tell(new RunGuardian.Stop());
         }
         RunInfo done = info.withState(state, message, failedStage);
+        metrics.runState(state.name());
+        try {
+            RunDirectory.writeAtomically(dir.metricsFile(), JsonFormat.render(metrics.snapshot()));
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: could not write {}: {}", info.runId(), dir.metricsFile(), e.toString());
+        }
         dir.writeInfo(done);
         dir.event(state + (message != null ? ": " + message : ""));
-        metrics.runState(state.name());
         if (ticker != null) {
             ticker.shutdownNow();
         }

@@ -52,6 +52,19 @@ public final class GraphBuilder {
         return this;
     }
 
+    /**
+     * Runs {@code stage} (already added, of a stateless type) as {@code actors} actors; frame order is
+     * restored before its outputs move on.
+     */
+    public GraphBuilder parallelism(String stage, int actors) {
+        StageDecl s = stages.get(stage);
+        if (s == null) {
+            throw new IllegalArgumentException("graph " + name + " has no stage named '" + stage + "'");
+        }
+        stages.put(stage, new StageDecl(s.name(), s.type(), s.params(), s.device(), s.dispatcher(), actors, s.origin()));
+        return this;
+    }
+
     /** Connects {@code "stage.port"} to {@code "stage.port"}, not journaled, default buffer. */
     public GraphBuilder edge(String from, String to) {
         return edge(from, to, false, EdgeDecl.DEFAULT_BUFFER);

@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class GraphLoader {
     static final List<String> GRAPH_KEYS = List.of("name", "description", "stages", "edges");
-    static final List<String> STAGE_KEYS = List.of("type", "params", "device", "dispatcher");
+    static final List<String> STAGE_KEYS = List.of("type", "params", "device", "dispatcher", "parallelism");
     static final List<String> EDGE_KEYS = List.of("from", "to", "journal", "buffer");
     public static final String DEFAULT_DEVICE = "cpu";
 
@@ -151,6 +151,9 @@ public final class GraphLoader {
             block.put("device", s.device());
             if (s.dispatcher() != null) {
                 block.put("dispatcher", s.dispatcher());
+            }
+            if (s.parallelism() != StageDecl.DEFAULT_PARALLELISM) {
+                block.put("parallelism", s.parallelism());
             }
             block.put("params", s.params() == null ? Map.of() : s.params().root().unwrapped());
             stageBlocks.put(s.name(), block);
@@ -376,6 +379,16 @@ public final class GraphLoader {
                 String type = text(block, "type", what, true, at);
                 String device = text(block, "device", what, false, at);
                 String dispatcher = text(block, "dispatcher", what, false, at);
+                int parallelism = StageDecl.DEFAULT_PARALLELISM;
+                ConfigValue parallelismValue = block.get("parallelism");
+                if (parallelismValue != null) {
+                    if (parallelismValue.valueType() == ConfigValueType.NUMBER && parallelismValue.unwrapped() instanceof Integer n) {
+                        parallelism = n;
+                    } else {
+                        errors.add(new ValidationError(Hocon.origin(parallelismValue, at),
+                                what + ": 'parallelism' must be a whole number of actors, got " + Hocon.show(parallelismValue)));
+                    }
+                }
                 Config params = ConfigFactory.empty();
                 ConfigValue paramsValue = block.get("params");
                 if (paramsValue instanceof ConfigObject paramsBlock) {
@@ -385,7 +398,7 @@ public final class GraphLoader {
                             what + ": 'params' must be an object, got " + Hocon.kind(paramsValue)));
                 }
                 stages.put(stageName, new StageDecl(stageName, type, params, device == null ? DEFAULT_DEVICE : device,
-                        dispatcher, at));
+                        dispatcher, parallelism, at));
             }
             return stages;
         }

@@ -165,6 +165,21 @@ public final class GraphValidator {
             if (stage.dispatcher() != null && stage.dispatcher().isBlank()) {
                 error(at, "stage '" + name + "' has an empty dispatcher; leave it out for the default dispatcher");
             }
+            if (stage.parallelism() < 1) {
+                error(at, "stage '" + name + "' has parallelism " + stage.parallelism() + "; it must be at least 1");
+            } else if (stage.parallelism() > 1 && type != null) {
+                if (!type.stateless()) {
+                    error(at, "stage '" + name + "' (type " + type.name() + ") has parallelism " + stage.parallelism()
+                            + " but its type keeps state between frames, so only one actor may run it; remove"
+                            + " 'parallelism' (graphs describe shows which types may run in parallel)");
+                } else if (type.inputs().isEmpty()) {
+                    error(at, "stage '" + name + "' (type " + type.name() + ") is a source; parallelism applies to"
+                            + " stages with inputs");
+                } else if (gpu) {
+                    error(at, "stage '" + name + "' runs on " + stage.device() + ", whose single thread runs every"
+                            + " stage placed there; parallelism " + stage.parallelism() + " needs device = \"cpu\"");
+                }
+            }
             if (type != null) {
                 types.put(name, type);
                 Record config = bind(type, stage);

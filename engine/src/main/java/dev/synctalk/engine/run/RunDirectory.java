@@ -86,6 +86,11 @@ public record RunDirectory(Path root) {
         return root.resolve("events.log");
     }
 
+    /** The metrics of the run's last attempt as it ended (per stage: time, messages, latency), JSON. */
+    public Path metricsFile() {
+        return root.resolve("metrics.json");
+    }
+
     /** {@code run.lock}: held by the process that runs the run (see {@link RunLock}). */
     public Path lockFile() {
         return root.resolve("run.lock");

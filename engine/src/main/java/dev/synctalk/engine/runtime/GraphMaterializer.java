@@ -46,7 +46,10 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * Turns a validated graph and its {@link RunPlan} into one closed Pekko Streams graph. Each stage is a
  * {@link StageActor} asked one message at a time ({@code mapAsync(1)}), so a slow stage stops pulling
- * and its producers stop with it; each edge holds at most {@code buffer} messages. Journaled edges
+ * and its producers stop with it; each edge holds at most {@code buffer} messages. A stateless stage with
+ * {@code parallelism = N} is N actors asked in turn through {@code mapAsync(N)}: at most N frames are in
+ * flight, one per actor (N consecutive frames go to N different actors), and {@code mapAsync} emits the
+ * replies in the order the frames came in, so the next stage and the journals see frame order. Journaled edges
  * append every live message before passing it on; resumed and replayed edges first read their
  * journal. All edges share one kill switch so that one failure stops every branch.
  */
@@ -66,7 +69,7 @@ public final class GraphMaterializer {
 
     private final ValidatedGraph graph;
     private final RunPlan plan;
-    private final Map<String, ActorRef<StageActor.Command>> actors;
+    private final Map<String, List<ActorRef<StageActor.Command>>> actors;
     private final MetricsRegistry metrics;
     private final Journals journals;
     private final PayloadCodecs codecs;
@@ -74,7 +77,8 @@ public final class GraphMaterializer {
     private final Scheduler scheduler;
     private final Duration callTimeout;
 
-    public GraphMaterializer(ValidatedGraph graph, RunPlan plan, Map<String, ActorRef<StageActor.Command>> actors,
+    /** @param actors each stage's actors: one, or {@code parallelism} for a parallel stateless stage */
+    public GraphMaterializer(ValidatedGraph graph, RunPlan plan, Map<String, List<ActorRef<StageActor.Command>>> actors,
                              MetricsRegistry metrics, Journals journals, PayloadCodecs codecs,
                              SharedKillSwitch killSwitch, Scheduler scheduler, Duration callTimeout) {
         this.graph = graph;
@@ -196,7 +200,7 @@ public final class GraphMaterializer {
     }
 
     private Source<Emission, NotUsed> sourceStage(String name) {
-        ActorRef<StageActor.Command> actor = actors.get(name);
+        ActorRef<StageActor.Command> actor = actors.get(name).get(0);
         return Source.repeat(Boolean.TRUE)
                 .via(killSwitch.flow())
                 .mapAsync(1, tick -> ask(actor, StageActor.Produce::new))
@@ -208,17 +212,38 @@ public final class GraphMaterializer {
     private enum EndOfInput { INSTANCE }
 
     private Flow<Inputs, Emission, NotUsed> processingStage(String name) {
-        ActorRef<StageActor.Command> actor = actors.get(name);
+        List<ActorRef<StageActor.Command>> instances = actors.get(name);
+        int parallelism = instances.size();
         // A stage restored from a checkpoint already holds the effect of these inputs.
         long checkpointed = plan.checkpointedThrough(name);
         return Flow.of(Inputs.class)
                 .filter(in -> in.frameIndex() > checkpointed)
                 .map(in -> (Object) in)
                 .concat(Source.single(EndOfInput.INSTANCE))
-                .mapAsync(1, item -> item instanceof Inputs in
-                        ? ask(actor, replyTo -> new StageActor.Process(in, replyTo))
-                        : ask(actor, StageActor.Finish::new))
+                .zipWithIndex()
+                .mapAsync(parallelism, item -> item.first() instanceof Inputs in
+                        ? ask(instances.get((int) (item.second() % parallelism)),
+                                replyTo -> new StageActor.Process(in, replyTo))
+                        : finishAll(instances))
                 .mapConcat(StageActor.Emitted::emissions);
+    }
+
+    /**
+     * Asks every actor of the stage to finish; what they emit is merged in frame order (stable), so a
+     * parallel stage's outputs stay ordered even if it emits at the end.
+     */
+    private CompletionStage<StageActor.Emitted> finishAll(List<ActorRef<StageActor.Command>> instances) {
+        if (instances.size() == 1) {
+            return ask(instances.get(0), StageActor.Finish::new);
+        }
+        List<CompletableFuture<StageActor.Emitted>> finishes = instances.stream()
+                .map(actor -> ask(actor, StageActor.Finish::new).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(finishes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<Emission> merged = new ArrayList<>();
+            finishes.forEach(f -> merged.addAll(f.join().emissions()));
+            merged.sort(java.util.Comparator.comparingLong(e -> e.message().frameIndex()));
+            return new StageActor.Emitted(merged, false);
+        });
     }
 
     private CompletionStage<StageActor.Emitted> ask(ActorRef<StageActor.Command> actor,

@@ -1,6 +1,8 @@
 package dev.synctalk.engine.runtime;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,10 +24,11 @@ public final class RunGuardian {
     private RunGuardian() {
     }
 
+    /** @param spawned completed with each stage's actors: one, or {@code parallelism} for a parallel stage */
     public static Behavior<Command> create(Map<String, StageHost> hosts, Map<String, String> dispatchers,
-                                           CompletableFuture<Map<String, ActorRef<StageActor.Command>>> spawned) {
+                                           CompletableFuture<Map<String, List<ActorRef<StageActor.Command>>>> spawned) {
         return Behaviors.setup(ctx -> {
-            Map<String, ActorRef<StageActor.Command>> refs = new LinkedHashMap<>();
+            Map<String, List<ActorRef<StageActor.Command>>> refs = new LinkedHashMap<>();
             for (Map.Entry<String, StageHost> e : hosts.entrySet()) {
                 StageHost host = e.getValue();
                 String dispatcher = dispatchers.get(e.getKey());
@@ -34,8 +37,12 @@ public final class RunGuardian {
                             .map(device -> "synctalk.gpu-" + device + "-dispatcher")
                             .orElse("synctalk.stage-dispatcher");
                 }
-                refs.put(e.getKey(), ctx.spawn(StageActor.create(host), "stage-" + safe(e.getKey()),
-                        DispatcherSelector.fromConfig(dispatcher)));
+                List<ActorRef<StageActor.Command>> instances = new ArrayList<>();
+                for (int i = 0; i < host.parallelism(); i++) {
+                    String actorName = "stage-" + safe(e.getKey()) + (host.parallelism() > 1 ? "-" + i : "");
+                    instances.add(ctx.spawn(StageActor.create(host), actorName, DispatcherSelector.fromConfig(dispatcher)));
+                }
+                refs.put(e.getKey(), List.copyOf(instances));
             }
             spawned.complete(refs);
             return Behaviors.receive(Command.class)

@@ -12,9 +12,16 @@ import java.util.Set;
  * Everything a {@link StageActor} needs to create and run its stage. Immutable.
  *
  * @param seekFrom for sources on resume: the first frame downstream still needs (0 on a fresh run)
+ * @param parallelism how many actors run the stage, each with its own instance (above 1 only for stateless types)
  */
 public record StageHost(String name, StageType<?> type, Record config, StageContext context, StageMetrics metrics,
-                        long seekFrom) {
+                        long seekFrom, int parallelism) {
+    public StageHost {
+        if (parallelism < 1 || parallelism > 1 && !type.stateless()) {
+            throw new IllegalArgumentException("stage '" + name + "' (type " + type.name() + "): parallelism "
+                    + parallelism + " needs a stateless stage type and at least 1 actor");
+        }
+    }
 
     public String typeName() {
         return type.name();

@@ -41,6 +41,16 @@ public interface StageType<C extends Record> {
     }
 
     /**
+     * True when the stage keeps no state between frames: what it emits for a frame depends only on that
+     * frame's inputs (and on what it loads when created), and it emits nothing in {@code finish}. A graph may
+     * then run it as several actors with {@code parallelism = N}; the engine restores frame order before
+     * the next stage. Validation refuses {@code parallelism} above 1 for every other stage type.
+     */
+    default boolean stateless() {
+        return false;
+    }
+
+    /**
      * Stateful stages that checkpoint (a training step owning its model): the input frame indices
      * through which the complete checkpoints in {@code checkpointDir} hold the stage's state, oldest
      * first. On resume the engine picks the newest one whose outputs downstream already has (journaled),

@@ -88,6 +88,18 @@ class EngineRunTest {
     }
 
     @Test
+    void finishedRunLeavesEachStagesTimesInMetricsJson() throws Exception {
+        RunResult r = engine.start(squares(20, null), Map.of()).await(WAIT);
+        assertEquals(RunState.COMPLETED, r.state(), r.error());
+        String json = Files.readString(RunDirectory.open(runs, r.runId()).metricsFile());
+        for (String stage : List.of("source", "square", "collect")) {
+            assertTrue(json.contains("\"name\":\"" + stage + "\""), stage + " missing in " + json);
+        }
+        assertTrue(json.contains("\"sumNanos\"") && json.contains("\"elapsedSeconds\""), json);
+        assertTrue(json.contains("COMPLETED"), json);
+    }
+
+    @Test
     void slowSinkKeepsInFlightFramesBounded() throws Exception {
         // Buffers of 2 on each edge; in flight = produced by the source but not yet taken by the sink.
         GraphDefinition g = GraphBuilder.named("slow")

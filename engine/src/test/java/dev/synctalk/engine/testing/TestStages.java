@@ -23,7 +23,7 @@ public final class TestStages {
 
     public static StageRegistry registry() {
         return StageRegistry.of(new Count(), new Square(), new Add(), new FailOnce(), new SlowSink(), new Collect(),
-                new ThreadName(), new RunningSum(), new Prepared());
+                new ThreadName(), new RunningSum(), new Prepared(), new ParallelSquare(), new ArrivalOrder());
     }
 
     public static PayloadCodecs codecs() {
@@ -125,6 +125,83 @@ public final class TestStages {
                 public void process(Inputs in, Emitter out) {
                     Num n = in.get("in", Num.class);
                     out.emit("out", new Num(n.frameIndex(), n.value() * n.value()));
+                }
+            };
+        }
+    }
+
+    /**
+     * Stateless: squares numbers after a pause that differs from frame to frame ({@code (index * 7) % 5} ms
+     * times {@code delay-ms}), so that parallel actors finish out of order. Records, per run, the most
+     * calls that were in progress at once ({@link #maxConcurrentCalls}).
+     */
+    public static final class ParallelSquare extends Base<ParallelSquare.Config> {
+        public record Config(@Param(defaultValue = "1") int delayMs) {
+        }
+
+        private static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> CURRENT =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> MAX =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        public ParallelSquare() {
+            super("parallel-square", Config.class, NUM_IN, NUM_OUT);
+        }
+
+        @Override
+        public boolean stateless() {
+            return true;
+        }
+
+        public static int maxConcurrentCalls(String runId) {
+            java.util.concurrent.atomic.AtomicInteger max = MAX.get(runId);
+            return max == null ? 0 : max.get();
+        }
+
+        @Override
+        public Stage create(Config c, StageContext ctx) {
+            java.util.concurrent.atomic.AtomicInteger current =
+                    CURRENT.computeIfAbsent(ctx.runId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+            java.util.concurrent.atomic.AtomicInteger max =
+                    MAX.computeIfAbsent(ctx.runId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+            return new Stage() {
+                @Override
+                public void process(Inputs in, Emitter out) throws InterruptedException {
+                    max.accumulateAndGet(current.incrementAndGet(), Math::max);
+                    try {
+                        Num n = in.get("in", Num.class);
+                        Thread.sleep((n.frameIndex() * 7) % 5 * c.delayMs());
+                        out.emit("out", new Num(n.frameIndex(), n.value() * n.value()));
+                    } finally {
+                        current.decrementAndGet();
+                    }
+                }
+            };
+        }
+    }
+
+    /** Writes the frame indices in the order they arrived, one per line, to outputs/{@code file}. */
+    public static final class ArrivalOrder extends Base<ArrivalOrder.Config> {
+        public record Config(@Param(defaultValue = "arrivals.txt") Path file) {
+        }
+
+        public ArrivalOrder() {
+            super("arrival-order", Config.class, NUM_IN, List.of());
+        }
+
+        @Override
+        public Stage create(Config c, StageContext ctx) {
+            return new Stage() {
+                final StringBuilder arrivals = new StringBuilder();
+
+                @Override
+                public void process(Inputs in, Emitter out) {
+                    arrivals.append(in.get("in", Num.class).frameIndex()).append('\n');
+                }
+
+                @Override
+                public void finish(Emitter out) {
+                    RunDirectory.writeAtomically(ctx.output(c.file()), arrivals.toString());
                 }
             };
         }
