@@ -161,6 +161,11 @@ final class QualityColumns {
         }
         try {
             LagCorrelation o = LagCorrelation.find(visual, reference, c.maxLagFrames());
+            if (o.correlation() <= 0) {
+                note += "; no positive correlation at any lag: the mouth does not follow this series";
+            } else if (Math.abs(o.lagFrames()) == c.maxLagFrames()) {
+                note += "; at the edge of the searched range: the true lag may lie beyond it";
+            }
             return List.of(MetricColumn.of(lagKey, lagLabel, "frames", NEITHER, o.lagFrames(), note),
                     MetricColumn.of(rKey, rLabel, "", HIGHER, o.correlation(), ""));
         } catch (UndefinedMetricException e) {

@@ -173,7 +173,9 @@ public final class QualityEvalStage implements Stage {
             this.renderLandmarks = null;
             this.truthLandmarks = null;
         }
-        lpips.absentReason().ifPresent(r -> context.log().warn("{}: LPIPS is absent: {}", name, r));
+        if (!cross) {
+            lpips.absentReason().ifPresent(r -> context.log().warn("{}: LPIPS is absent: {}", name, r));
+        }
         this.sheetFrames = ContactSheet.spacedFrameIndices(expectedFrames, config.sheetFrames());
         context.progress().total(expectedFrames, "frames");
     }
