@@ -22,40 +22,43 @@ public final class Correlation {
 
     /** Correlation of a[t + lag] with b[t] over every t where both exist and are finite. */
     static double pearson(double[] a, double[] b, int lag) {
+        double[] x = new double[b.length];
+        double[] y = new double[b.length];
         int n = 0;
-        double sa = 0;
-        double sb = 0;
         for (int t = 0; t < b.length; t++) {
             int s = t + lag;
             if (s >= 0 && s < a.length && Double.isFinite(a[s]) && Double.isFinite(b[t])) {
+                x[n] = a[s];
+                y[n] = b[t];
                 n++;
-                sa += a[s];
-                sb += b[t];
             }
         }
         if (n < MIN_PAIRS) {
             throw new UndefinedMetricException("correlation needs at least " + MIN_PAIRS + " frames with both values, has "
                     + n);
         }
-        double ma = sa / n;
-        double mb = sb / n;
+        double mx = mean(x, n);
+        double my = mean(y, n);
         double cov = 0;
-        double va = 0;
-        double vb = 0;
-        for (int t = 0; t < b.length; t++) {
-            int s = t + lag;
-            if (s >= 0 && s < a.length && Double.isFinite(a[s]) && Double.isFinite(b[t])) {
-                double da = a[s] - ma;
-                double db = b[t] - mb;
-                cov += da * db;
-                va += da * da;
-                vb += db * db;
-            }
+        double vx = 0;
+        double vy = 0;
+        for (int i = 0; i < n; i++) {
+            cov += (x[i] - mx) * (y[i] - my);
+            vx += (x[i] - mx) * (x[i] - mx);
+            vy += (y[i] - my) * (y[i] - my);
         }
-        if (va == 0 || vb == 0) {
-            throw new UndefinedMetricException("correlation of a constant series is undefined (" + (va == 0 ? "first"
+        if (vx == 0 || vy == 0) {
+            throw new UndefinedMetricException("correlation of a constant series is undefined (" + (vx == 0 ? "first"
                     : "second") + " series constant over " + n + " frames)");
         }
-        return cov / Math.sqrt(va * vb);
+        return cov / Math.sqrt(vx * vy);
+    }
+
+    private static double mean(double[] v, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += v[i];
+        }
+        return sum / n;
     }
 }

@@ -59,11 +59,7 @@ public final class DatasetMelWindowsStage implements Stage {
         } catch (DatasetException e) {
             throw new DatasetException(name + ": " + e.getMessage(), e);
         }
-        this.frames = switch (config.split()) {
-            case TRAIN -> dataset.train();
-            case VAL -> dataset.val();
-            case ALL -> dataset.allFrames();
-        };
+        this.frames = DatasetSequence.frames(dataset, config.split());
         if (frames.isEmpty()) {
             throw new DatasetException(name + ": dataset " + config.dataset() + " has no "
                     + config.split().name().toLowerCase() + " frames");

@@ -83,6 +83,11 @@ final class QualityColumns {
         return out;
     }
 
+    /**
+     * The lip-sync confidence column, absent until the engine has a lip-sync expert. With one, quality-eval
+     * scores each frame's mouth crops against its audio window (both are at hand in process(), as for the
+     * audio-visual offset) and this column becomes their mean under the same key, so reports stay comparable.
+     */
     static MetricColumn syncConfidence() {
         return MetricColumn.absent(SYNC_CONFIDENCE_KEY, "lip-sync confidence (LSE-C)", "", HIGHER,
                 "needs a lip-sync expert network (SyncNet); none is part of this engine yet");

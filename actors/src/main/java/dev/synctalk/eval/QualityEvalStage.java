@@ -151,11 +151,7 @@ public final class QualityEvalStage implements Stage {
         this.layout = dataset.layout();
         this.camera = dataset.camera();
         this.sequence = new DatasetSequence(dataset, config.split(), Long.MAX_VALUE);
-        this.splitFrames = switch (config.split()) {
-            case TRAIN -> dataset.train();
-            case VAL -> dataset.val();
-            case ALL -> dataset.allFrames();
-        };
+        this.splitFrames = DatasetSequence.frames(dataset, config.split());
         this.cross = config.drivingAudio() != null;
         float[] speech = SpeechAudio.readMono(cross ? config.drivingAudio() : layout.audio(), SAMPLE_RATE_HZ);
         this.envelope = new AudioEnvelope(speech, SAMPLE_RATE_HZ, config.fps());
@@ -268,29 +264,37 @@ public final class QualityEvalStage implements Stage {
         Optional<HeadRegion> region = HeadRegion.of(head, render.width(), render.height());
         if (region.isPresent()) {
             s.psnrFace = Psnr.masked(render, truth, head);
-            FloatImage r = region.get().crop(render);
-            FloatImage t = region.get().crop(truth);
-            s.psnrHead = Psnr.of(r, t);
-            if (r.width() >= Ssim.WINDOW && r.height() >= Ssim.WINDOW) {
-                s.ssimHead = Ssim.of(r, t);
-                Ssim.MultiScale ms = Ssim.multiScale(r, t);
-                s.msssimHead = ms.value();
-                msssimScalesHead = Math.min(msssimScalesHead, ms.scales());
-            }
-            if (lpips.available()) {
-                s.lpipsHead = lpips.distance(r, t).orElse(Double.NaN);
-            }
+            PairScores h = pair(region.get().crop(render), region.get().crop(truth));
+            s.psnrHead = h.psnr();
+            s.ssimHead = h.ssim();
+            s.msssimHead = h.msssim();
+            s.lpipsHead = h.lpips();
+            msssimScalesHead = Math.min(msssimScalesHead, h.msssimScales());
         }
-        s.psnrPortrait = Psnr.of(portrait, original);
-        if (portrait.width() >= Ssim.WINDOW && portrait.height() >= Ssim.WINDOW) {
-            s.ssimPortrait = Ssim.of(portrait, original);
-            Ssim.MultiScale ms = Ssim.multiScale(portrait, original);
-            s.msssimPortrait = ms.value();
-            msssimScalesPortrait = Math.min(msssimScalesPortrait, ms.scales());
+        PairScores p = pair(portrait, original);
+        s.psnrPortrait = p.psnr();
+        s.ssimPortrait = p.ssim();
+        s.msssimPortrait = p.msssim();
+        s.lpipsPortrait = p.lpips();
+        msssimScalesPortrait = Math.min(msssimScalesPortrait, p.msssimScales());
+    }
+
+    /** The image figures of one pair; NaN where the images are too small for a figure or LPIPS is absent. */
+    private record PairScores(double psnr, double ssim, double msssim, int msssimScales, double lpips) {
+    }
+
+    private PairScores pair(FloatImage render, FloatImage truth) {
+        double ssim = Double.NaN;
+        double msssim = Double.NaN;
+        int scales = Ssim.MS_SSIM_WEIGHTS.length;
+        if (render.width() >= Ssim.WINDOW && render.height() >= Ssim.WINDOW) {
+            ssim = Ssim.of(render, truth);
+            Ssim.MultiScale ms = Ssim.multiScale(render, truth);
+            msssim = ms.value();
+            scales = ms.scales();
         }
-        if (lpips.available()) {
-            s.lpipsPortrait = lpips.distance(portrait, original).orElse(Double.NaN);
-        }
+        double distance = lpips.available() ? lpips.distance(render, truth).orElse(Double.NaN) : Double.NaN;
+        return new PairScores(Psnr.of(render, truth), ssim, msssim, scales, distance);
     }
 
     private static double flicker(FloatImage before, FloatImage after, boolean[] faceBefore, boolean[] faceAfter) {
@@ -479,30 +483,29 @@ public final class QualityEvalStage implements Stage {
 
     /** {@code values} mapped linearly onto the finite range of {@code onto}, to share its panel. */
     private static double[] rescaled(double[] values, double[] onto) {
+        double[] to = finiteRange(onto);
+        double[] from = finiteRange(values);
+        if (!(to[1] > to[0]) || !(from[1] > from[0])) {
+            return values.clone();
+        }
+        double[] out = new double[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = to[0] + (values[i] - from[0]) / (from[1] - from[0]) * (to[1] - to[0]);
+        }
+        return out;
+    }
+
+    /** {min, max} of the finite values; {+inf, -inf} when there are none. */
+    private static double[] finiteRange(double[] values) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        double vlo = Double.POSITIVE_INFINITY;
-        double vhi = Double.NEGATIVE_INFINITY;
-        for (double v : onto) {
+        for (double v : values) {
             if (Double.isFinite(v)) {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
             }
         }
-        for (double v : values) {
-            if (Double.isFinite(v)) {
-                vlo = Math.min(vlo, v);
-                vhi = Math.max(vhi, v);
-            }
-        }
-        if (!(hi > lo) || !(vhi > vlo)) {
-            return values.clone();
-        }
-        double[] out = new double[values.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = lo + (values[i] - vlo) / (vhi - vlo) * (hi - lo);
-        }
-        return out;
+        return new double[] {lo, hi};
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.synctalk.eval;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
@@ -128,24 +129,6 @@ public record QualityReport(String mode, Map<String, String> meta, List<MetricCo
     }
 
     static String quote(String text) {
-        StringBuilder s = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            switch (ch) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (ch < 0x20) {
-                        s.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    } else {
-                        s.append(ch);
-                    }
-                }
-            }
-        }
-        return s.append('"').toString();
+        return ConfigUtil.quoteString(text);
     }
 }

@@ -68,14 +68,9 @@ public final class ReportImages {
         int columns = columnTitles.size();
         BufferedImage sheet = new BufferedImage(columns * tw, LABEL_PX + rows.size() * (th + LABEL_PX),
                 BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = sheet.createGraphics();
+        Graphics2D g = whiteCanvas(sheet, 12);
         try {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            g.setColor(Color.BLACK);
             for (int c = 0; c < columns; c++) {
                 g.drawString(columnTitles.get(c), c * tw + 4, LABEL_PX - 5);
             }
@@ -102,14 +97,9 @@ public final class ReportImages {
         int right = 20;
         int top = 30;
         BufferedImage image = new BufferedImage(width, top + panels.size() * panelHeight + 20, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        Graphics2D g = whiteCanvas(image, 13);
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, image.getWidth(), image.getHeight());
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-            g.setColor(Color.BLACK);
             g.drawString(title, left, 18);
             for (int k = 0; k < panels.size(); k++) {
                 drawPanel(g, panels.get(k), frames, left, top + k * panelHeight + 10, width - left - right, panelHeight - 30);
@@ -118,6 +108,17 @@ public final class ReportImages {
             g.dispose();
         }
         write(png, image);
+    }
+
+    /** Graphics on the image, cleared to white, black text of the given size (antialiased); the caller disposes. */
+    private static Graphics2D whiteCanvas(BufferedImage image, int fontPx) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, fontPx));
+        g.setColor(Color.BLACK);
+        return g;
     }
 
     private static void drawPanel(Graphics2D g, Panel panel, int frames, int x0, int y0, int w, int h) {

@@ -103,7 +103,6 @@ class QualityEvalStageTest {
                     + r.metric(key).absent());
         }
         assertFalse(r.metric(QualityColumns.SYNC_CONFIDENCE_KEY).present());
-        assertTrue(r.metric("poseGuardRms").present());
         assertEquals("5", r.meta().get("frames"));
     }
 

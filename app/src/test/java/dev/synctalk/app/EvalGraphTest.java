@@ -129,6 +129,6 @@ class EvalGraphTest {
         assertEquals("cross-driven", report.mode());
         assertEquals("55", report.meta().get("frames"), "one render per 40 ms of the driving speech");
         assertTrue(report.metric("avOffsetRender").absent().contains("no-face_landmarker.task"));
-        assertTrue(report.metric("poseGuardRms").present());
+        assertTrue(Files.size(r.outputs().resolve("eval/side_by_side.mp4")) > 0);
     }
 }
