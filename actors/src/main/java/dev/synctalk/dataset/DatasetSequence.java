@@ -21,11 +21,7 @@ public final class DatasetSequence {
     /** @param length frames to replay; 0 or less means the selection's own length */
     public DatasetSequence(SyncTalkDataset dataset, Selection selection, long length) {
         this.dataset = dataset;
-        this.frames = switch (selection) {
-            case TRAIN -> dataset.train();
-            case VAL -> dataset.val();
-            case ALL -> dataset.allFrames();
-        };
+        this.frames = frames(dataset, selection);
         this.trainCount = selection == Selection.VAL ? 0 : selection == Selection.TRAIN ? frames.size()
                 : dataset.train().size();
         if (frames.isEmpty()) {
@@ -33,6 +29,15 @@ public final class DatasetSequence {
                     + " frames");
         }
         this.length = length > 0 ? length : frames.size();
+    }
+
+    /** The frames of a selection in file order: a split, or train then val. */
+    public static List<FramePose> frames(SyncTalkDataset dataset, Selection selection) {
+        return switch (selection) {
+            case TRAIN -> dataset.train();
+            case VAL -> dataset.val();
+            case ALL -> dataset.allFrames();
+        };
     }
 
     public long length() {

@@ -10,6 +10,7 @@ import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.natives.NativeStageType;
 import dev.synctalk.face.FaceLandmarks;
+import dev.synctalk.face.Landmarks68;
 import dev.synctalk.video.VideoFrame;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -108,6 +109,8 @@ public final class HeadSyncStabilizerStage implements Stage {
     private final RoughPoseFitter fitter;
     private final HeadPointTracker tracker;
     private final List<double[]> landmarks = new ArrayList<>();
+    /** The 68-point landmarks of every frame, for the pose guard. */
+    private final List<float[]> landmarks68 = new ArrayList<>();
     private long firstIndex = -1;
     private int width;
     private int height;
@@ -164,6 +167,7 @@ public final class HeadSyncStabilizerStage implements Stage {
             obs[2 * i + 1] = marks.y(ids[i]);
         }
         landmarks.add(obs);
+        landmarks68.add(Landmarks68.fromMesh(marks));
         List<float[]> regions = new ArrayList<>(RIGID_REGIONS.length);
         for (int[] polygonIds : RIGID_REGIONS) {
             float[] polygon = new float[2 * polygonIds.length];
@@ -275,12 +279,41 @@ public final class HeadSyncStabilizerStage implements Stage {
                 fmt(before.meanRotationStepDeg()), fmt(after.meanRotationStepDeg()), fmt(before.meanTranslationStepMm()),
                 fmt(after.meanTranslationStepMm()), fmt(before.meanRotationJitterDeg()), fmt(after.meanRotationJitterDeg()),
                 fmt(before.meanTranslationJitterMm()), fmt(after.meanTranslationJitterMm()));
+        List<HeadPose> poses = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            poses.add(HeadPose.of(firstIndex + i, adjusted.poses().get(i), camera));
+        }
+        PoseGuard.Intrinsics intrinsics = new PoseGuard.Intrinsics(camera.focalPx(), camera.focalPx(), camera.cx(),
+                camera.cy());
+        PoseGuard.Result guard = poseGuard(poses.stream().map(HeadPose::toTransformMatrix).toList(), intrinsics);
+        PoseGuard.Result roughGuard = guard == null ? null : poseGuard(rough.stream()
+                .map(p -> HeadPose.of(0, p, camera).toTransformMatrix()).toList(), intrinsics);
+        if (guard != null) {
+            context.log().info("{}: pose guard: rigid landmarks (nose, eye corners) triangulated with the poses reproject"
+                    + " at {} px RMS (rough poses: {} px); with every rotation replaced by the first frame's: {} px ({}x)",
+                    name(context), fmt(guard.reprojectionRmsPx()),
+                    roughGuard == null ? "none" : fmt(roughGuard.reprojectionRmsPx()),
+                    fmt(guard.controlRmsPx()), fmt(guard.controlRatio()));
+        }
         Path report = context.output(config.report());
         PoseReport.writeJson(report, PoseReport.json(n, firstIndex, camera, focal, rmsSum / n, tracks.size(), adjusted,
-                baSettings, before, after));
+                baSettings, before, after, guard, roughGuard));
         PoseReport.writePlot(context.output(config.plot()), rough, adjusted.poses());
-        for (int i = 0; i < n; i++) {
-            out.emit("poses", HeadPose.of(firstIndex + i, adjusted.poses().get(i), camera));
+        for (HeadPose pose : poses) {
+            out.emit("poses", pose);
+        }
+    }
+
+    /** The pose guard of these poses (dataset matrices), or null with a warning when it cannot be measured. */
+    private PoseGuard.Result poseGuard(List<double[]> cameraToWorld, PoseGuard.Intrinsics intrinsics) {
+        if (cameraToWorld.size() < 2) {
+            return null;
+        }
+        try {
+            return PoseGuard.measure(cameraToWorld, intrinsics, landmarks68);
+        } catch (PoseGuard.UntriangulableException e) {
+            context.log().warn("{}: no pose guard: {}", name(context), e.getMessage());
+            return null;
         }
     }
 

@@ -22,7 +22,7 @@ final class PoseReport {
 
     static String json(int frames, long firstFrameIndex, PinholeCamera camera, FocalSearch.Result focal,
             double meanLandmarkRmsPx, int tracks, BundleAdjuster.Result ba, BundleAdjuster.Settings settings,
-            PoseStability before, PoseStability after) {
+            PoseStability before, PoseStability after, PoseGuard.Result guard, PoseGuard.Result roughGuard) {
         StringBuilder s = new StringBuilder(1024);
         s.append("{\n");
         field(s, "frames", frames);
@@ -59,10 +59,27 @@ final class PoseReport {
                 after.meanTranslationStepMm() < before.meanTranslationStepMm(),
                 after.meanRotationJitterDeg() < before.meanRotationJitterDeg(),
                 after.meanTranslationJitterMm() < before.meanTranslationJitterMm()));
+        s.append("  \"poseGuard\": ").append(guardJson(guard, roughGuard)).append(",\n");
         stability(s, "beforeBundleAdjustment", before, false);
         stability(s, "afterBundleAdjustment", after, true);
         s.append("}\n");
         return s.toString();
+    }
+
+    /**
+     * The pose guard as a JSON object (null with fewer than 2 frames or poses without parallax): the rigid
+     * landmarks' reprojection RMS with the adjusted poses, with every rotation replaced by the first frame's
+     * (the control), and with the rough poses before bundle adjustment.
+     */
+    static String guardJson(PoseGuard.Result guard, PoseGuard.Result roughGuard) {
+        if (guard == null) {
+            return "null";
+        }
+        return String.format(Locale.ROOT, "{\"rigidLandmarks68\": %s, \"frames\": %d, \"reprojectionRmsPx\": %.6g, "
+                + "\"controlFirstRotationRmsPx\": %.6g, \"controlRatio\": %.6g, \"roughPosesRmsPx\": %s}",
+                java.util.Arrays.toString(PoseGuard.RIGID_LANDMARKS), guard.frames(), guard.reprojectionRmsPx(),
+                guard.controlRmsPx(), guard.controlRatio(),
+                roughGuard == null ? "null" : String.format(Locale.ROOT, "%.6g", roughGuard.reprojectionRmsPx()));
     }
 
     /** A JSON number; null for an infinite setting (meaning "off", e.g. no robust scale). */

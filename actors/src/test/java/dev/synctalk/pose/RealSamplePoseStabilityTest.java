@@ -103,5 +103,11 @@ class RealSamplePoseStabilityTest {
             double after = metric(report, "afterBundleAdjustment", key);
             assertTrue(after < before, key + " " + before + " before bundle adjustment, " + after + " after");
         }
+        // the pose guard: rigid landmarks reproject far better with the poses than with the head's rotation frozen
+        double guard = metric(report, "poseGuard", "reprojectionRmsPx");
+        double control = metric(report, "poseGuard", "controlFirstRotationRmsPx");
+        System.out.printf("pose guard: %.3f px with the poses, %.3f px with every rotation = the first (rough poses %.3f"
+                + " px)%n", guard, control, metric(report, "poseGuard", "roughPosesRmsPx"));
+        assertTrue(control > 3 * guard, "pose guard " + guard + " px, control " + control + " px");
     }
 }

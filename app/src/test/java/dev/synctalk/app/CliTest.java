@@ -3,12 +3,16 @@ package dev.synctalk.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.synctalk.eval.MetricColumn;
+import dev.synctalk.eval.QualityReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,7 +49,7 @@ class CliTest {
         for (String[] cmd : new String[][]{{"--help"}, {"run", "--help"}, {"resume", "--help"}, {"replay", "--help"},
                 {"status", "--help"}, {"repair", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
                 {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}, {"demo", "--help"},
-                {"doctor", "--help"}}) {
+                {"doctor", "--help"}, {"eval", "--help"}, {"eval", "compare", "--help"}}) {
             Outcome o = run(cmd);
             assertEquals(0, o.code(), String.join(" ", cmd));
             assertTrue(o.out().contains("Usage:"), String.join(" ", cmd) + ": " + o.out());
@@ -198,5 +202,25 @@ class CliTest {
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("stages (metrics.json"), o.out());
         assertTrue(o.out().lines().anyMatch(l -> l.matches("\\s+frames\\s+[0-9.]+\\s+[0-9.]+\\s+4\\s+0")), o.out());
+    }
+
+    @Test
+    void evalComparePrintsTwoReportsSideBySideFromRunIdsOrFiles() throws Exception {
+        Path runs = dir.resolve("runs");
+        QualityReport a = new QualityReport("reconstruction",
+                Map.of("frames", "19"), List.of(
+                MetricColumn.of("psnrFace", "PSNR face", "dB", "higher", 20.5, "")));
+        QualityReport b = new QualityReport("reconstruction",
+                Map.of("frames", "19"), List.of(
+                MetricColumn.of("psnrFace", "PSNR face", "dB", "higher", 31.25, "")));
+        a.write(runs.resolve("evalA/outputs/eval"));
+        b.write(dir.resolve("elsewhere"));
+        Outcome o = run("eval", "compare", "--runs-dir", runs.toString(), "evalA", dir.resolve("elsewhere").toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().lines().anyMatch(l -> l.matches("PSNR face \\(dB\\)\\s+20\\.50\\s+31\\.25\\s+B$")),
+                o.out());
+        Outcome missing = run("eval", "compare", "--runs-dir", runs.toString(), "evalA", "no-such-run");
+        assertEquals(ExitCodes.USAGE, missing.code());
+        assertTrue(missing.err().contains("no-such-run"), missing.err());
     }
 }
