@@ -56,6 +56,9 @@ public final class HeadTrainStage implements Stage {
             AudioFeatureKind audioFeatures,
             @Param(defaultValue = Param.NONE, doc = "AVE audio-net weights (named-tensor file) to start from; ave only")
             Path aveCheckpoint,
+            @Param(defaultValue = Param.NONE, doc = "the audio-visual encoder that made aud_ave.npy (ave.stnt from"
+                    + " train-ave.conf); checked against it and kept next to the model for head-render; ave only")
+            Path aveEncoder,
             @Param(defaultValue = "2000", doc = "planned steps (lr decay and loss schedule)") long iters,
             @Param(defaultValue = "-1", doc = "steps of the coarse phase; the rest are fine; -1 = all coarse")
             long coarseIters,
@@ -154,6 +157,18 @@ public final class HeadTrainStage implements Stage {
             }
             AveCheckpoint.load(config.aveCheckpoint(), trainer.conditioner().featureNet());
             context.log().info("{}: AVE audio net initialised from {}", name, config.aveCheckpoint());
+        }
+        if (config.aveEncoder() != null) {
+            if (config.audioFeatures() != AudioFeatureKind.AVE) {
+                throw new IllegalArgumentException(name + ": ave-encoder is given but audio-features is "
+                        + config.audioFeatures());
+            }
+            var encoder = dev.synctalk.sync.HeadAve.loadEncoder(config.aveEncoder(), name);
+            try (var cpu = dev.synctalk.sync.FaceSyncCompute.cpu(config.threads())) {
+                dev.synctalk.sync.HeadAve.checkDatasetFeatures(config.dataset(), encoder, config.aveEncoder(), cpu, name);
+            }
+            context.log().info("{}: aud_ave.npy matches the audio-visual encoder {} ({} features)", name,
+                    config.aveEncoder(), encoder.featureDim());
         }
         if (context.restoreFrom().isPresent()) {
             Path file = checkpointFile(context.restoreFrom().getAsLong());
@@ -265,6 +280,11 @@ public final class HeadTrainStage implements Stage {
         Files.createDirectories(modelFile.toAbsolutePath().getParent());
         Checkpoint.write(trainer, modelFile);
         spec.write(modelFile.resolveSibling(HeadModelSpec.FILE_NAME));
+        if (config.aveEncoder() != null) {
+            // the encoder travels with the model: head-render runs it on new speech
+            dev.synctalk.output.AtomicFiles.write(modelFile.resolveSibling(dev.synctalk.sync.HeadAve.ENCODER_FILE),
+                    Files.readAllBytes(config.aveEncoder()));
+        }
         context.log().info("head-train '{}': {} steps done, model written to {}", context.stageName(), trainer.step(),
                 modelFile);
     }

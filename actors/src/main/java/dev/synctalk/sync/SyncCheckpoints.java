@@ -1,0 +1,44 @@
+package dev.synctalk.sync;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The checkpoint folder of a Face-Sync trainer: {@code <step>.ckpt} written after step {@code step}
+ * (the input frame index its state holds through, as the engine's resume expects), newest few kept.
+ */
+final class SyncCheckpoints {
+    static final String SUFFIX = ".ckpt";
+
+    private SyncCheckpoints() {
+    }
+
+    static Path file(Path dir, long step) {
+        return dir.resolve(step + SUFFIX);
+    }
+
+    /** Steps of the complete checkpoints in {@code dir}, oldest first. */
+    static List<Long> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(SUFFIX) && n.substring(0, n.length() - SUFFIX.length()).matches("\\d+"))
+                    .map(n -> Long.parseLong(n.substring(0, n.length() - SUFFIX.length()))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes all but the newest {@code keep}. */
+    static void prune(Path dir, int keep) throws IOException {
+        List<Long> all = list(dir);
+        for (int i = 0; i < all.size() - keep; i++) {
+            Files.deleteIfExists(file(dir, all.get(i)));
+        }
+    }
+}
