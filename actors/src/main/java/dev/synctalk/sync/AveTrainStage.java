@@ -59,6 +59,8 @@ public final class AveTrainStage implements Stage {
             @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads,
             @Param(defaultValue = "true", doc = "write aud_ave.npy into the training clips that are SyncTalk datasets")
             boolean datasetFeatures,
+            @Param(defaultValue = "20", doc = "clips evaluated on their held-out frames at the end (the first ones)")
+            int reportClips,
             @Param(defaultValue = "\"ave.stnt\"", doc = "the trained AVE, relative to the run's outputs") Path model,
             @Param(defaultValue = "\"ave-report.json\"", doc = "held-out evaluation, relative to the run's outputs")
             Path report) {
@@ -168,7 +170,8 @@ public final class AveTrainStage implements Stage {
                 .append(trainer.step()).append(",\n  \"features\": ").append(encoder.featureDim())
                 .append(",\n  \"expert\": ").append(SyncReports.quote(config.expert().toString()))
                 .append(",\n  \"clips\": [");
-        for (int k = 0; k < clips.size(); k++) {
+        int evaluated = Math.min(clips.size(), Math.max(0, config.reportClips()));
+        for (int k = 0; k < evaluated; k++) {
             json.append(k == 0 ? "\n" : ",\n").append("    ").append(heldOut(k, encoder));
         }
         json.append("\n  ]\n}\n");

@@ -48,6 +48,8 @@ public final class SyncExpertTrainStage implements Stage {
             @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)")
             int keepCheckpoints,
             @Param(defaultValue = "15", doc = "largest audio offset (frames) the held-out evaluation tries") int maxOffset,
+            @Param(defaultValue = "20", doc = "clips evaluated on their held-out frames at the end (the first ones)")
+            int reportClips,
             @Param(defaultValue = "1", doc = "seed of the initial weights") long seed,
             @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors") int threads,
             @Param(defaultValue = "\"sync_expert.stnt\"", doc = "the trained expert, relative to the run's outputs")
@@ -173,10 +175,14 @@ public final class SyncExpertTrainStage implements Stage {
         json.append("  \"sizes\": {\"channels\": ").append(trainer.expert().sizes().channels()).append(", \"crop\": [")
                 .append(trainer.expert().sizes().cropHeight()).append(", ").append(trainer.expert().sizes().cropWidth())
                 .append("]},\n  \"max_offset\": ").append(config.maxOffset()).append(",\n  \"clips\": [");
-        for (int k = 0; k < clips.size(); k++) {
+        int evaluated = Math.min(clips.size(), Math.max(0, config.reportClips()));
+        for (int k = 0; k < evaluated; k++) {
             SyncClip clip = clips.get(k);
             json.append(k == 0 ? "\n" : ",\n").append("    ").append(SyncReports.heldOut(trainer.expert(), clip,
                     config.maxOffset(), context, name));
+        }
+        if (evaluated < clips.size()) {
+            context.log().info("{}: {} of {} clips evaluated (report-clips)", name, evaluated, clips.size());
         }
         json.append("\n  ]\n}\n");
         AtomicFiles.write(context.output(config.report()), json.toString().getBytes(StandardCharsets.UTF_8));

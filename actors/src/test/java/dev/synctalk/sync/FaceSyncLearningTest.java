@@ -53,12 +53,15 @@ class FaceSyncLearningTest {
     static double[] opening;
     static Path expertFile;
     static SyncScoring.Score expertScore;
+    static TalkingMouthFixture fixture;
+    static List<FloatImage> images;
+    static List<float[][]> landmarks;
 
     @BeforeAll
     static void trainTheExpert() throws Exception {
-        TalkingMouthFixture fixture = new TalkingMouthFixture(new TalkingMouthFixture.Config(FRAMES, 64, 64, 3));
-        List<FloatImage> images = new ArrayList<>();
-        List<float[][]> landmarks = new ArrayList<>();
+        fixture = new TalkingMouthFixture(new TalkingMouthFixture.Config(FRAMES, 64, 64, 3));
+        images = new ArrayList<>();
+        landmarks = new ArrayList<>();
         opening = new double[FRAMES];
         for (int i = 0; i < FRAMES; i++) {
             TalkingMouthFixture.Frame f = fixture.frames().get(i);
@@ -91,6 +94,27 @@ class FaceSyncLearningTest {
         assertEquals(0, expertScore.offsetFrames(), "audio offset found on held-out frames: " + expertScore);
         assertTrue(expertScore.confidence() > 0.05, "confidence: " + expertScore);
         assertTrue(expertScore.balancedAccuracy() >= MIN_BALANCED_ACCURACY, "balanced accuracy: " + expertScore);
+    }
+
+    @Test
+    void syncConfidenceFindsHowFarTheSoundtrackWasDelayed() throws Exception {
+        int first = clip.trainFrames();
+        int delay = 6;
+        float[] audio = fixture.audio();
+        int perFrame = TalkingMouthFixture.SAMPLE_RATE_HZ / TalkingMouthFixture.FPS;
+        float[] held = java.util.Arrays.copyOfRange(audio, first * perFrame, audio.length);
+        float[] delayed = new float[held.length];
+        System.arraycopy(held, 0, delayed, delay * perFrame, held.length - delay * perFrame);
+        List<FloatImage> frames = images.subList(first, FRAMES);
+        List<float[][]> marks = landmarks.subList(first, FRAMES);
+        try (SyncConfidence sync = SyncConfidence.load(expertFile)) {
+            SyncConfidence.Measurement inSync = sync.measure(frames, marks, held, 10);
+            SyncConfidence.Measurement late = sync.measure(frames, marks, delayed, 10);
+            System.out.println("sync confidence: in sync " + inSync + ", soundtrack 6 frames late " + late);
+            assertEquals(0, inSync.offsetFrames(), inSync.toString());
+            assertEquals(delay, late.offsetFrames(), late.toString());
+            assertTrue(inSync.confidence() > 0 && inSync.label().contains("not SyncNet"));
+        }
     }
 
     @Test
