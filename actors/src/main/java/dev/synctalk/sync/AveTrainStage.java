@@ -115,7 +115,8 @@ public final class AveTrainStage implements Stage {
         try {
             this.expert = SyncExpert.load(compute.ops(), config.expert(), false);
             FaceSyncSizes sizes = SyncExpertTrainStage.sizes(name, config.channels(), expert.sizes().cropHeight());
-            this.folders = SyncClips.discover(config.clips(), config.holdout());
+            this.folders = SyncClips.discover(config.clips(), config.holdout(),
+                    skipped -> SyncExpertTrainStage.skippedClip(context, name, skipped));
             this.clips = SyncExpertTrainStage.loadClips(context, name, folders, sizes);
             this.trainer = new AveTrainer(compute.ops(), new AveTrainer.Settings(sizes, config.lr(), config.syncWeight(),
                     config.seed()), expert);

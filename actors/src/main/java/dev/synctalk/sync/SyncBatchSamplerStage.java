@@ -61,7 +61,8 @@ public final class SyncBatchSamplerStage implements Stage {
         }
         this.config = config;
         this.context = context;
-        List<SyncClips.ClipFolder> clips = SyncClips.discover(config.clips(), config.holdout());
+        // the trainers skip the same short clips, so indices agree
+        List<SyncClips.ClipFolder> clips = SyncClips.discover(config.clips(), config.holdout(), skipped -> { });
         this.trainFrames = clips.stream().mapToInt(SyncClips.ClipFolder::trainFrames).toArray();
         FaceSyncSampling.requireUsable(clips.stream().map(SyncClips.ClipFolder::name).toList(), trainFrames);
         context.log().info("{}: {} clip(s), {} training frames", name, clips.size(),

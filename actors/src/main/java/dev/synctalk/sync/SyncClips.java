@@ -6,6 +6,7 @@ import dev.synctalk.dataset.DatasetException;
 import dev.synctalk.dataset.DatasetLayout;
 import dev.synctalk.dataset.Landmarks;
 import dev.synctalk.encode.SpeechAudio;
+import dev.synctalk.facesync.FaceSyncSampling;
 import dev.synctalk.facesync.SyncClip;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
@@ -53,6 +54,30 @@ public final class SyncClips {
     static boolean isClip(Path folder) {
         return Files.isRegularFile(folder.resolve(DatasetLayout.AUDIO))
                 && Files.isRegularFile(folder.resolve(DatasetLayout.ORIGINAL_DIR).resolve("0.jpg"));
+    }
+
+    /**
+     * The clips under the given paths that are long enough to train on
+     * ({@link FaceSyncSampling#MIN_TRAIN_FRAMES} training frames), in path order within each; shorter ones
+     * are passed to {@code skipped} (LRS2 has clips of a few frames). A path that is neither a clip nor holds
+     * one is an error naming it, as is finding no usable clip at all.
+     */
+    public static List<ClipFolder> discover(List<Path> roots, double holdout, java.util.function.Consumer<ClipFolder> skipped)
+            throws IOException {
+        List<ClipFolder> usable = new ArrayList<>();
+        List<ClipFolder> all = discover(roots, holdout);
+        for (ClipFolder clip : all) {
+            if (clip.trainFrames() >= FaceSyncSampling.MIN_TRAIN_FRAMES) {
+                usable.add(clip);
+            } else {
+                skipped.accept(clip);
+            }
+        }
+        if (usable.isEmpty()) {
+            throw new DatasetException("none of the " + all.size() + " clip(s) under " + roots + " has the "
+                    + FaceSyncSampling.MIN_TRAIN_FRAMES + " training frames the lip-sync training needs");
+        }
+        return usable;
     }
 
     /**

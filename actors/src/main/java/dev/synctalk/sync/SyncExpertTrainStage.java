@@ -98,7 +98,8 @@ public final class SyncExpertTrainStage implements Stage {
         this.config = config;
         this.context = context;
         FaceSyncSizes sizes = sizes(name, config.channels(), config.cropHeight());
-        this.clips = loadClips(context, name, SyncClips.discover(config.clips(), config.holdout()), sizes);
+        this.clips = loadClips(context, name, SyncClips.discover(config.clips(), config.holdout(),
+                skipped -> skippedClip(context, name, skipped)), sizes);
         this.compute = FaceSyncCompute.open(context, config.threads());
         try {
             this.trainer = new SyncExpertTrainer(compute.ops(), new SyncExpertTrainer.Settings(sizes, config.lr(),
@@ -125,6 +126,11 @@ public final class SyncExpertTrainStage implements Stage {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
+    }
+
+    static void skippedClip(StageContext context, String name, SyncClips.ClipFolder clip) {
+        context.log().warn("{}: {} skipped: {} training frames, fewer than {}", name, clip.name(), clip.trainFrames(),
+                dev.synctalk.facesync.FaceSyncSampling.MIN_TRAIN_FRAMES);
     }
 
     /** The clips found, cropped at {@code sizes}, with a log line each. */
