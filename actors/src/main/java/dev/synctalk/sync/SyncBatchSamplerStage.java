@@ -32,6 +32,9 @@ public final class SyncBatchSamplerStage implements Stage {
             @Param(defaultValue = "expert", doc = "expert (sync-expert-train) or ave (ave-train)") Mode mode,
             @Param(defaultValue = "2000", doc = "training steps") long iters,
             @Param(defaultValue = "16", doc = "samples per step (expert pairs, or AVE windows of 5 frames)") int batch,
+            @Param(defaultValue = "0.5", doc = "expert: share of off-sync windows whose audio comes from another clip"
+                    + " (with few clips these teach voices apart rather than sync; 0 = shifted windows only)")
+            double otherClipNegatives,
             @Param(defaultValue = "1", doc = "seed of the sampling") long seed) {
     }
 
@@ -55,6 +58,10 @@ public final class SyncBatchSamplerStage implements Stage {
 
     private SyncBatchSamplerStage(Config config, StageContext context) throws Exception {
         String name = "sync-batch-sampler '" + context.stageName() + "'";
+        if (!(config.otherClipNegatives() >= 0 && config.otherClipNegatives() <= 1)) {
+            throw new IllegalArgumentException(name + ": other-clip-negatives must be in [0, 1], got "
+                    + config.otherClipNegatives());
+        }
         if (config.iters() < 1 || config.batch() < 2) {
             throw new IllegalArgumentException(name + ": iters must be positive and batch at least 2, got iters "
                     + config.iters() + ", batch " + config.batch());
@@ -89,8 +96,8 @@ public final class SyncBatchSamplerStage implements Stage {
 
     SyncSamples sample(long step) {
         return config.mode() == Mode.EXPERT
-                ? new SyncSamples(step, FaceSyncSampling.expertSamples(trainFrames, config.batch(), config.seed(), step),
-                        List.of())
+                ? new SyncSamples(step, FaceSyncSampling.expertSamples(trainFrames, config.batch(), config.seed(), step,
+                        config.otherClipNegatives()), List.of())
                 : new SyncSamples(step, List.of(), FaceSyncSampling.aveSamples(trainFrames, config.batch(), config.seed(),
                         step));
     }

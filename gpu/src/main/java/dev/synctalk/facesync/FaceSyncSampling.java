@@ -12,8 +12,9 @@ import java.util.SplittableRandom;
  * mel window of frame t (16 mel frames = 0.2 s = 5 video frames, Wav2Lip's pairing).
  *
  * <p>Expert batches are half in sync (face and audio windows of the same clip and start) and half off
- * sync; an off-sync audio window comes from another clip (half of them, when there are several clips)
- * or from the same clip at least {@value #MIN_SHIFT} frames away: half of those within
+ * sync; an off-sync audio window comes from another clip (a chosen fraction of them, when there are several
+ * clips: with many speakers these teach the expert faces against voices, with two or three clips they are a
+ * shortcut, telling voices apart) or from the same clip at least {@value #MIN_SHIFT} frames away: half of those within
  * {@value #NEAR_SHIFT} frames (the hard negatives that teach the expert the audio offset), half anywhere.
  */
 public final class FaceSyncSampling {
@@ -87,8 +88,20 @@ public final class FaceSyncSampling {
         return pick < below ? lowest + pick : t + MIN_SHIFT + (pick - below);
     }
 
-    /** The expert's batch of step {@code step}: the first half in sync, the second half off sync. */
+    /** Off-sync windows taken from another clip by default (when there is one). */
+    public static final double DEFAULT_OTHER_CLIP_NEGATIVES = 0.5;
+
+    /** As {@link #expertSamples(int[], int, long, long, double)} with the default share of other-clip negatives. */
     public static List<ExpertSample> expertSamples(int[] trainFrames, int batch, long seed, long step) {
+        return expertSamples(trainFrames, batch, seed, step, DEFAULT_OTHER_CLIP_NEGATIVES);
+    }
+
+    /**
+     * The expert's batch of step {@code step}: the first half in sync, the second half off sync, a fraction
+     * {@code otherClip} of those (in expectation) with audio from another clip.
+     */
+    public static List<ExpertSample> expertSamples(int[] trainFrames, int batch, long seed, long step,
+                                                   double otherClip) {
         SplittableRandom rng = random(seed, step);
         List<ExpertSample> out = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
@@ -96,7 +109,7 @@ public final class FaceSyncSampling {
             int t = rng.nextInt(windows(trainFrames[k]));
             if (i < batch / 2) {
                 out.add(new ExpertSample(k, t, k, t, true));
-            } else if (trainFrames.length > 1 && rng.nextBoolean()) {
+            } else if (trainFrames.length > 1 && rng.nextDouble() < otherClip) {
                 int other = clip(rng, trainFrames);
                 while (other == k) {
                     other = clip(rng, trainFrames);

@@ -23,8 +23,9 @@ import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.audio.AudioVisualEncoder;
 
 /**
- * {@link CudnnConvOps} against {@link CpuConvOps}, op by op on fresh random inputs, then whole training
- * steps of the lip-sync expert and of the AVE (one step each from the same weights and batch, every
+ * {@link CudnnConvOps} against the CPU: the convolutions (forward, backward data, backward filter and bias)
+ * against {@link Conv2d}'s own loops, the other ops against {@link CpuConvOps}, on fresh random inputs;
+ * then whole training steps of the lip-sync expert and of the AVE (one step each from the same weights and batch, every
  * tensor compared afterwards). Outputs that an op overwrites are poisoned with NaN first; gradients that
  * ops accumulate start from random values on both sides, so a kernel that overwrites instead of adding
  * fails.
@@ -153,20 +154,35 @@ public final class ConvOpsParityCheck {
 
     // ---- convolutions --------------------------------------------------------------------------------
 
+    /** cuDNN's result of {@code body} against {@code expected} (from {@link Conv2d}'s own loops). */
+    private ErrorStats cudnn(List<float[]> expected, Function<ConvOps, List<float[]>> body) {
+        List<float[]> actual;
+        try (CudnnConvOps gpu = new CudnnConvOps(device)) {
+            actual = body.apply(gpu);
+            device.synchronize();
+        }
+        ErrorStats stats = null;
+        for (int i = 0; i < expected.size(); i++) {
+            ErrorStats s = ErrorStats.compare(expected.get(i), actual.get(i));
+            stats = stats == null ? s : stats.merge(s);
+        }
+        return stats;
+    }
+
     private String[] convForward(Conv2d conv, int batch, int h, int w, int index) {
         SplittableRandom rng = rng(index);
         float[] x = uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
         float[] weight = conv.newWeight(rng).data();
         float[] bias = conv.newBias(rng).data();
         long yn = (long) batch * conv.outChannels() * conv.outputHeight(h) * conv.outputWidth(w);
+        float[] expected = new float[(int) yn];
+        conv.forward(x, weight, bias, expected, h, w, 0, batch);
         String[] algorithms = new String[1];
-        ErrorStats stats = both(ops -> {
+        ErrorStats stats = cudnn(List.of(expected), ops -> {
             try (ConvBuffer bx = ops.upload(x); ConvBuffer bw = ops.upload(weight); ConvBuffer bb = ops.upload(bias);
                  ConvBuffer by = output(ops, yn)) {
                 ops.conv2dForward(conv, bx, bw, bb, by, batch, h, w);
-                if (ops instanceof CudnnConvOps c) {
-                    algorithms[0] = c.algorithms(conv, batch, h, w);
-                }
+                algorithms[0] = ((CudnnConvOps) ops).algorithms(conv, batch, h, w);
                 return List.of(read(ops, by, yn));
             }
         });
@@ -179,7 +195,12 @@ public final class ConvOpsParityCheck {
         long yn = (long) batch * conv.outChannels() * conv.outputHeight(h) * conv.outputWidth(w);
         float[] gy = uniform(rng, (int) yn, -1, 1);
         float[] gx0 = uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
-        ErrorStats stats = both(ops -> {
+        float[] expected = new float[gx0.length];
+        conv.backwardInput(gy, weight, expected, h, w, 0, batch);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] += gx0[i];
+        }
+        ErrorStats stats = cudnn(List.of(expected), ops -> {
             try (ConvBuffer bw = ops.upload(weight); ConvBuffer bgy = ops.upload(gy); ConvBuffer bgx = ops.upload(gx0)) {
                 ops.conv2dBackwardData(conv, bgy, bw, bgx, batch, h, w);
                 return List.of(read(ops, bgx, gx0.length));
@@ -195,7 +216,10 @@ public final class ConvOpsParityCheck {
         float[] gy = uniform(rng, (int) yn, -1, 1);
         float[] gw0 = uniform(rng, conv.weightCount(), -1, 1);
         float[] gb0 = uniform(rng, conv.outChannels(), -1, 1);
-        ErrorStats stats = both(ops -> {
+        float[] expectedW = gw0.clone();
+        float[] expectedB = gb0.clone();
+        conv.backwardParameters(x, gy, expectedW, expectedB, batch, h, w);
+        ErrorStats stats = cudnn(List.of(expectedW, expectedB), ops -> {
             try (ConvBuffer bx = ops.upload(x); ConvBuffer bgy = ops.upload(gy); ConvBuffer bgw = ops.upload(gw0);
                  ConvBuffer bgb = ops.upload(gb0)) {
                 ops.conv2dBackwardFilter(conv, bx, bgy, bgw, bgb, batch, h, w);
