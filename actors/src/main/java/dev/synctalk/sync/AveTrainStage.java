@@ -19,7 +19,6 @@ import dev.synctalk.output.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,10 +104,7 @@ public final class AveTrainStage implements Stage {
 
     private AveTrainStage(Config config, StageContext context) throws IOException {
         this.name = "ave-train '" + context.stageName() + "'";
-        if (config.keepCheckpoints() < 3 || config.checkpointEvery() < 1) {
-            throw new IllegalArgumentException(name + ": keep-checkpoints must be at least 3 and checkpoint-every"
-                    + " positive, got " + config.keepCheckpoints() + " and " + config.checkpointEvery());
-        }
+        SyncCheckpoints.requireSchedule(name, config.checkpointEvery(), config.keepCheckpoints());
         this.config = config;
         this.context = context;
         this.compute = FaceSyncCompute.open(context, config.threads());
@@ -154,11 +150,8 @@ public final class AveTrainStage implements Stage {
         context.curve("ave-reconstruction", step, r.reconstruction());
         context.curve("ave-sync", step, r.sync());
         context.progress().advance(1);
-        if ((step + 1) % config.checkpointEvery() == 0) {
-            Files.createDirectories(context.checkpointDir());
-            trainer.writeCheckpoint(SyncCheckpoints.file(context.checkpointDir(), step));
-            SyncCheckpoints.prune(context.checkpointDir(), config.keepCheckpoints());
-        }
+        SyncCheckpoints.afterStep(context.checkpointDir(), step, config.checkpointEvery(), config.keepCheckpoints(),
+                trainer::writeCheckpoint);
     }
 
     @Override

@@ -34,6 +34,29 @@ final class SyncCheckpoints {
         }
     }
 
+    /** Writes one checkpoint file. */
+    @FunctionalInterface
+    interface Writer {
+        void write(Path file) throws IOException;
+    }
+
+    /** Refuses schedules resume cannot rely on, naming the stage. */
+    static void requireSchedule(String stage, int every, int keep) {
+        if (keep < 3 || every < 1) {
+            throw new IllegalArgumentException(stage + ": keep-checkpoints must be at least 3 (the newest may be ahead"
+                    + " of the journals) and checkpoint-every positive, got " + keep + " and " + every);
+        }
+    }
+
+    /** After step {@code step}: a checkpoint every {@code every} steps, the newest {@code keep} kept. */
+    static void afterStep(Path dir, long step, int every, int keep, Writer writer) throws IOException {
+        if ((step + 1) % every == 0) {
+            Files.createDirectories(dir);
+            writer.write(file(dir, step));
+            prune(dir, keep);
+        }
+    }
+
     /** Deletes all but the newest {@code keep}. */
     static void prune(Path dir, int keep) throws IOException {
         List<Long> all = list(dir);

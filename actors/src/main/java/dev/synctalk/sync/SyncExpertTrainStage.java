@@ -16,7 +16,6 @@ import dev.synctalk.output.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,10 +90,7 @@ public final class SyncExpertTrainStage implements Stage {
 
     private SyncExpertTrainStage(Config config, StageContext context) throws IOException {
         this.name = "sync-expert-train '" + context.stageName() + "'";
-        if (config.keepCheckpoints() < 3 || config.checkpointEvery() < 1) {
-            throw new IllegalArgumentException(name + ": keep-checkpoints must be at least 3 and checkpoint-every"
-                    + " positive, got " + config.keepCheckpoints() + " and " + config.checkpointEvery());
-        }
+        SyncCheckpoints.requireSchedule(name, config.checkpointEvery(), config.keepCheckpoints());
         this.config = config;
         this.context = context;
         FaceSyncSizes sizes = sizes(name, config.channels(), config.cropHeight());
@@ -163,11 +159,8 @@ public final class SyncExpertTrainStage implements Stage {
         context.curve("expert-loss", step, r.loss());
         context.curve("expert-accuracy", step, r.accuracy());
         context.progress().advance(1);
-        if ((step + 1) % config.checkpointEvery() == 0) {
-            Files.createDirectories(context.checkpointDir());
-            trainer.writeCheckpoint(SyncCheckpoints.file(context.checkpointDir(), step));
-            SyncCheckpoints.prune(context.checkpointDir(), config.keepCheckpoints());
-        }
+        SyncCheckpoints.afterStep(context.checkpointDir(), step, config.checkpointEvery(), config.keepCheckpoints(),
+                trainer::writeCheckpoint);
     }
 
     @Override

@@ -47,13 +47,7 @@ public final class AveModel implements AutoCloseable {
         Map<String, Tensor> tensors = ModelFile.read(file, WHAT, WRITER);
         String source = WHAT + " " + file;
         AveModel model = new AveModel(ops, FaceSyncSizes.fromTensors(tensors, KIND, source), 0);
-        try {
-            model.params.load(tensors, source);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
-        return model;
+        return ModelFile.fill(model, model.params, tensors, source);
     }
 
     public FaceSyncSizes sizes() {

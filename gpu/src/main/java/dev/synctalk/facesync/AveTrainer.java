@@ -173,23 +173,16 @@ public final class AveTrainer implements AutoCloseable {
 
     /** Restores a checkpoint written with the same sizes and the same expert; nothing changes unless all fits. */
     public void restoreCheckpoint(Path file) throws IOException {
-        Map<String, Tensor> tensors = ModelFile.read(file, "AVE training checkpoint", "ave-train");
-        String source = "AVE training checkpoint " + file;
-        FaceSyncSizes sizes = FaceSyncSizes.fromTensors(tensors, AveModel.KIND, source);
-        if (!sizes.equals(settings.sizes())) {
-            throw new IllegalArgumentException(source + " holds an AVE of " + sizes + ", this run trains "
-                    + settings.sizes());
-        }
+        String what = "AVE training checkpoint";
+        String source = what + " " + file;
+        Map<String, Tensor> tensors = TrainerCheckpoint.read(file, what, AveModel.KIND, settings.sizes());
         long crc = StepCount.decode(tensors.get(EXPERT_CRC), EXPERT_CRC, source);
         if (crc != expertCrc) {
             throw new IllegalArgumentException(source + " was trained under another lip-sync expert (tensor '"
                     + EXPERT_CRC + "' is " + Long.toHexString(crc) + ", this expert's is " + Long.toHexString(expertCrc)
                     + ")");
         }
-        long step = TrainerCheckpoint.step(tensors, source);
-        adam.check(tensors, source);
-        model.params().load(tensors, source);
-        adam.restore(tensors, step, source);
+        TrainerCheckpoint.restore(tensors, source, model.params(), adam);
     }
 
     @Override

@@ -14,6 +14,21 @@ final class ModelFile {
     private ModelFile() {
     }
 
+    /** Loads {@code tensors} into a freshly built network, closing it when they do not fit. */
+    static <T extends AutoCloseable> T fill(T network, ParamSet params, Map<String, Tensor> tensors, String source) {
+        try {
+            params.load(tensors, source);
+            return network;
+        } catch (RuntimeException e) {
+            try {
+                network.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     /**
      * All tensors of {@code file}; {@code what} describes it in errors ("lip-sync expert checkpoint"),
      * {@code writer} says what produces such a file.

@@ -50,13 +50,7 @@ public final class SyncExpert implements AutoCloseable {
         String source = WHAT + " " + file;
         FaceSyncSizes sizes = FaceSyncSizes.fromTensors(tensors, KIND, source);
         SyncExpert expert = new SyncExpert(ops, sizes, 0, trained);
-        try {
-            expert.params.load(tensors, source);
-        } catch (RuntimeException e) {
-            expert.close();
-            throw e;
-        }
-        return expert;
+        return ModelFile.fill(expert, expert.params, tensors, source);
     }
 
     public FaceSyncSizes sizes() {

@@ -3,7 +3,6 @@ package dev.synctalk.facesync;
 import dev.synctalk.gpu.conv.ConvBuffer;
 import dev.synctalk.gpu.conv.ConvOps;
 import dev.synctalk.gpu.optim.AdamWConfig;
-import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.audio.AudioVisualEncoder;
 
 import java.io.IOException;
@@ -99,17 +98,9 @@ public final class SyncExpertTrainer implements AutoCloseable {
 
     /** Restores a checkpoint of a trainer with the same sizes; nothing changes unless every tensor fits. */
     public void restoreCheckpoint(Path file) throws IOException {
-        Map<String, Tensor> tensors = ModelFile.read(file, "lip-sync expert training checkpoint", "sync-expert-train");
-        String source = "lip-sync expert training checkpoint " + file;
-        FaceSyncSizes sizes = FaceSyncSizes.fromTensors(tensors, SyncExpert.KIND, source);
-        if (!sizes.equals(expert.sizes())) {
-            throw new IllegalArgumentException(source + " holds an expert of " + sizes + ", this run trains "
-                    + expert.sizes());
-        }
-        long step = TrainerCheckpoint.step(tensors, source);
-        adam.check(tensors, source);
-        expert.params().load(tensors, source);
-        adam.restore(tensors, step, source);
+        String what = "lip-sync expert training checkpoint";
+        TrainerCheckpoint.restore(TrainerCheckpoint.read(file, what, SyncExpert.KIND, expert.sizes()), what + " " + file,
+                expert.params(), adam);
     }
 
     @Override

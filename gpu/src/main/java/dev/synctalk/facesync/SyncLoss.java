@@ -38,8 +38,8 @@ public final class SyncLoss {
         }
     }
 
-    /** Eq. 1 for one pair: face[fo .. fo+dim), audio[ao .. ao+dim). */
-    public static double probability(float[] face, int fo, float[] audio, int ao, int dim) {
+    /** F . A, |F|^2 and |A|^2 of one pair: face[fo .. fo+dim), audio[ao .. ao+dim), in double. */
+    private static double[] products(float[] face, int fo, float[] audio, int ao, int dim) {
         double dot = 0;
         double ff = 0;
         double aa = 0;
@@ -50,7 +50,13 @@ public final class SyncLoss {
             ff += f * f;
             aa += a * a;
         }
-        return dot / Math.max(Math.sqrt(ff) * Math.sqrt(aa), EPS);
+        return new double[] {dot, ff, aa};
+    }
+
+    /** Eq. 1 for one pair: face[fo .. fo+dim), audio[ao .. ao+dim). */
+    public static double probability(float[] face, int fo, float[] audio, int ao, int dim) {
+        double[] p = products(face, fo, audio, ao, dim);
+        return p[0] / Math.max(Math.sqrt(p[1]) * Math.sqrt(p[2]), EPS);
     }
 
     /** Eq. 1-2 over a batch of pairs (face row i with audio row i and labels[i]). */
@@ -62,16 +68,10 @@ public final class SyncLoss {
         double loss = 0;
         for (int i = 0; i < batch; i++) {
             int o = i * dim;
-            double dot = 0;
-            double ff = 0;
-            double aa = 0;
-            for (int k = 0; k < dim; k++) {
-                double f = face[o + k];
-                double a = audio[o + k];
-                dot += f * a;
-                ff += f * f;
-                aa += a * a;
-            }
+            double[] products = products(face, o, audio, o, dim);
+            double dot = products[0];
+            double ff = products[1];
+            double aa = products[2];
             double nf = Math.sqrt(ff);
             double na = Math.sqrt(aa);
             double denom = Math.max(nf * na, EPS);

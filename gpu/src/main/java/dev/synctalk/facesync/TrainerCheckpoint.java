@@ -33,4 +33,27 @@ final class TrainerCheckpoint {
     static long step(Map<String, Tensor> tensors, String source) {
         return StepCount.decode(tensors.get(STEP), STEP, source);
     }
+
+    /**
+     * Reads a checkpoint of a {@code kind} model with {@code sizes} and returns its tensors; nothing is
+     * restored yet. The error names the file and what does not fit.
+     */
+    static Map<String, Tensor> read(Path file, String what, String kind, FaceSyncSizes sizes) throws IOException {
+        Map<String, Tensor> tensors = ModelFile.read(file, what, kind.equals(AveModel.KIND) ? "ave-train"
+                : "sync-expert-train");
+        String source = what + " " + file;
+        FaceSyncSizes found = FaceSyncSizes.fromTensors(tensors, kind, source);
+        if (!found.equals(sizes)) {
+            throw new IllegalArgumentException(source + " holds a network of " + found + ", this run trains " + sizes);
+        }
+        return tensors;
+    }
+
+    /** Restores weights, moments and step from checked tensors: every tensor is checked before any is written. */
+    static void restore(Map<String, Tensor> tensors, String source, ParamSet params, ConvAdam adam) {
+        long step = step(tensors, source);
+        adam.check(tensors, source);
+        params.load(tensors, source);
+        adam.restore(tensors, step, source);
+    }
 }
