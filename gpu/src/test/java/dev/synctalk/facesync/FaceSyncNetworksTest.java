@@ -80,7 +80,12 @@ class FaceSyncNetworksTest {
             float[] e = expert.embedFaces(faces, 3);
             assertEquals(3 * SIZES.featureDim(), e.length);
             assertEquals(3 * SIZES.featureDim(), expert.embedAudio(new float[3 * 1280], 3).length);
-            try (Tape tape = new Tape(ops); ConvBuffer in = ops.upload(new float[4 * 6 * 24 * 48]);
+            float[] crops = new float[4 * 6 * 24 * 48];
+            SplittableRandom rng = new SplittableRandom(2);
+            for (int i = 0; i < crops.length; i++) {
+                crops[i] = (float) rng.nextDouble();
+            }
+            try (Tape tape = new Tape(ops); ConvBuffer in = ops.upload(crops);
                  ConvBuffer audio = ops.upload(new float[4 * SIZES.featureDim()])) {
                 Tape.Node image = ave.generator().forward(tape, tape.input(in, 4, 6, 24, 48, false),
                         tape.input(audio, 4, SIZES.featureDim(), 1, 1, false));
@@ -88,7 +93,7 @@ class FaceSyncNetworksTest {
                 float[] pixels = new float[(int) image.size()];
                 ops.download(image.value(), pixels);
                 for (float p : pixels) {
-                    assertTrue(p > 0 && p < 1, "sigmoid output " + p);
+                    assertTrue(p >= 0 && p <= 1, "sigmoid output " + p);
                 }
             }
         }
