@@ -178,6 +178,12 @@ class FaceSyncGraphTest {
                     .toList();
             assertEquals(DATASET_FRAMES, frames.size());
         }
+
+        Path missing = dir.resolve("no-encoder-here.stnt");
+        o.put("render.ave-encoder", missing.toString());
+        RunResult noEncoder = engine.start(SampleMedia.graph("infer.conf"), o).await(WAIT);
+        assertEquals(RunState.FAILED, noEncoder.state());
+        assertTrue(noEncoder.error().contains(missing.toString()), noEncoder.error());
     }
 
     @Test
