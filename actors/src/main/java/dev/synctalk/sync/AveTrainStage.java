@@ -1,10 +1,8 @@
 package dev.synctalk.sync;
 
-import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Param;
-import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.facesync.AveTrainer;
@@ -65,22 +63,10 @@ public final class AveTrainStage implements Stage {
             Path report) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends SyncTrainerType<Config> {
         public Type() {
             super("ave-train", "pretrains the audio-visual encoder (reconstruction + sync loss under the frozen expert;"
-                    + " cuDNN on a GPU); writes ave.stnt and aud_ave.npy", Config.class,
-                    List.of(PortSpec.of("samples", SyncSamples.class, "the samples of one step")),
-                    List.of(PortSpec.of("steps", SyncStepReport.class, "losses of each step")));
-        }
-
-        @Override
-        public int lookbackFrames() {
-            return ALL_HISTORY;
-        }
-
-        @Override
-        public List<Long> checkpoints(Config config, Path dir) {
-            return SyncCheckpoints.list(dir);
+                    + " cuDNN on a GPU); writes ave.stnt and aud_ave.npy", Config.class, "losses of each step");
         }
 
         @Override

@@ -1,10 +1,8 @@
 package dev.synctalk.sync;
 
-import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Param;
-import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.facesync.FaceSyncBatches;
@@ -57,22 +55,11 @@ public final class SyncExpertTrainStage implements Stage {
             Path report) {
     }
 
-    public static final class Type extends AbstractStageType<Config> {
+    public static final class Type extends SyncTrainerType<Config> {
         public Type() {
             super("sync-expert-train", "trains the lip-sync expert one batch per step (cuDNN on a GPU); checkpoints for"
                     + " bit-identical resume; held-out sync accuracy and offset at the end", Config.class,
-                    List.of(PortSpec.of("samples", SyncSamples.class, "the samples of one step")),
-                    List.of(PortSpec.of("steps", SyncStepReport.class, "loss and accuracy of each step")));
-        }
-
-        @Override
-        public int lookbackFrames() {
-            return ALL_HISTORY;
-        }
-
-        @Override
-        public List<Long> checkpoints(Config config, Path dir) {
-            return SyncCheckpoints.list(dir);
+                    "loss and accuracy of each step");
         }
 
         @Override

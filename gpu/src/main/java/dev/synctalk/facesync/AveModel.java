@@ -1,13 +1,11 @@
 package dev.synctalk.facesync;
 
 import dev.synctalk.gpu.conv.ConvOps;
-import dev.synctalk.gpu.tensor.NamedTensorFile;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.audio.AudioVisualEncoder;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -19,22 +17,19 @@ import java.util.SplittableRandom;
  * <p>Model file ({@code ave.stnt}): those tensors and {@code ave.sizes}. {@link AudioVisualEncoder#load}
  * reads its {@code audio_encoder.*} tensors directly, which is how head-train and head-render use it.
  */
-public final class AveModel implements AutoCloseable {
+public final class AveModel extends FaceSyncModel {
     public static final String KIND = "ave";
     static final String WHAT = "audio-visual encoder checkpoint";
     static final String WRITER = "graph-definitions/train-ave.conf";
 
-    private final FaceSyncSizes sizes;
-    private final ParamSet params;
     private final AudioEncoderNet encoder;
     private final FaceSyncGenerator generator;
 
     private AveModel(ConvOps ops, FaceSyncSizes sizes, long seed) {
-        this.sizes = sizes;
-        this.params = new ParamSet(ops, true);
+        super(KIND, ops, sizes, true);
         SplittableRandom rng = new SplittableRandom(seed);
-        this.encoder = new AudioEncoderNet(params, sizes.channels(), rng.split());
-        this.generator = new FaceSyncGenerator(params, sizes, rng.split());
+        this.encoder = new AudioEncoderNet(params(), sizes.channels(), rng.split());
+        this.generator = new FaceSyncGenerator(params(), sizes, rng.split());
     }
 
     /** A fresh model with deterministic weights from {@code seed}. */
@@ -47,15 +42,7 @@ public final class AveModel implements AutoCloseable {
         Map<String, Tensor> tensors = ModelFile.read(file, WHAT, WRITER);
         String source = WHAT + " " + file;
         AveModel model = new AveModel(ops, FaceSyncSizes.fromTensors(tensors, KIND, source), 0);
-        return ModelFile.fill(model, model.params, tensors, source);
-    }
-
-    public FaceSyncSizes sizes() {
-        return sizes;
-    }
-
-    public ParamSet params() {
-        return params;
+        return ModelFile.fill(model, model.params(), tensors, source);
     }
 
     public AudioEncoderNet encoder() {
@@ -68,21 +55,6 @@ public final class AveModel implements AutoCloseable {
 
     /** The frozen encoder with the current weights (CPU; {@code CudnnAudioVisualEncoder} takes it to the GPU). */
     public AudioVisualEncoder toEncoder() {
-        return AudioEncoderNet.toEncoder(params, "the trained audio-visual encoder");
-    }
-
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> out = new LinkedHashMap<>(params.stateDict());
-        out.put(KIND + ".sizes", sizes.toTensor());
-        return out;
-    }
-
-    public void save(Path file) throws IOException {
-        NamedTensorFile.writeAtomically(stateDict(), file);
-    }
-
-    @Override
-    public void close() {
-        params.close();
+        return AudioEncoderNet.toEncoder(params(), "the trained audio-visual encoder");
     }
 }

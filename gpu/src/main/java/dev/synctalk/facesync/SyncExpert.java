@@ -2,13 +2,11 @@ package dev.synctalk.facesync;
 
 import dev.synctalk.gpu.conv.ConvBuffer;
 import dev.synctalk.gpu.conv.ConvOps;
-import dev.synctalk.gpu.tensor.NamedTensorFile;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.audio.AudioVisualEncoder;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -21,22 +19,19 @@ import java.util.SplittableRandom;
  * <p>Model file: a named tensor file with {@code face_encoder.*}, {@code audio_encoder.*} and
  * {@code sync_expert.sizes} ({@link FaceSyncSizes}).
  */
-public final class SyncExpert implements AutoCloseable {
+public final class SyncExpert extends FaceSyncModel {
     public static final String KIND = "sync_expert";
     static final String WHAT = "lip-sync expert checkpoint";
     static final String WRITER = "graph-definitions/train-sync-expert.conf";
 
-    private final FaceSyncSizes sizes;
-    private final ParamSet params;
     private final FaceWindowEncoder face;
     private final AudioEncoderNet audio;
 
     private SyncExpert(ConvOps ops, FaceSyncSizes sizes, long seed, boolean trained) {
-        this.sizes = sizes;
-        this.params = new ParamSet(ops, trained);
+        super(KIND, ops, sizes, trained);
         SplittableRandom rng = new SplittableRandom(seed);
-        this.face = new FaceWindowEncoder(params, sizes, rng.split());
-        this.audio = new AudioEncoderNet(params, sizes.channels(), rng.split());
+        this.face = new FaceWindowEncoder(params(), sizes, rng.split());
+        this.audio = new AudioEncoderNet(params(), sizes.channels(), rng.split());
     }
 
     /** A fresh expert with deterministic weights from {@code seed} ({@link ConvBlock}'s initialisation). */
@@ -50,23 +45,11 @@ public final class SyncExpert implements AutoCloseable {
         String source = WHAT + " " + file;
         FaceSyncSizes sizes = FaceSyncSizes.fromTensors(tensors, KIND, source);
         SyncExpert expert = new SyncExpert(ops, sizes, 0, trained);
-        return ModelFile.fill(expert, expert.params, tensors, source);
-    }
-
-    public FaceSyncSizes sizes() {
-        return sizes;
-    }
-
-    public ParamSet params() {
-        return params;
-    }
-
-    public ConvOps ops() {
-        return params.ops();
+        return ModelFile.fill(expert, expert.params(), tensors, source);
     }
 
     public int embeddingDim() {
-        return sizes.featureDim();
+        return sizes().featureDim();
     }
 
     public Tape.Node embedFaces(Tape tape, Tape.Node faces) {
@@ -77,24 +60,12 @@ public final class SyncExpert implements AutoCloseable {
         return audio.forward(tape, mel);
     }
 
-    /** The weights and sizes under their file names. */
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> out = new LinkedHashMap<>(params.stateDict());
-        out.put(KIND + ".sizes", sizes.toTensor());
-        return out;
-    }
-
-    /** Writes the model file atomically. */
-    public void save(Path file) throws IOException {
-        NamedTensorFile.writeAtomically(stateDict(), file);
-    }
-
     /** Face embeddings [batch, 16c] of face windows [batch, 15, H, W] (host floats), without gradients. */
     public float[] embedFaces(float[] faces, int batch) {
         ConvOps ops = ops();
         try (ConvBuffer in = ops.upload(faces); Tape tape = new Tape(ops)) {
-            Tape.Node out = embedFaces(tape, tape.input(in, batch, 3 * FaceSyncSizes.WINDOW_FRAMES, sizes.cropHeight(),
-                    sizes.cropWidth(), false));
+            Tape.Node out = embedFaces(tape, tape.input(in, batch, 3 * FaceSyncSizes.WINDOW_FRAMES, sizes().cropHeight(),
+                    sizes().cropWidth(), false));
             float[] e = new float[batch * embeddingDim()];
             ops.download(out.value(), e);
             return e;
@@ -113,8 +84,4 @@ public final class SyncExpert implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        params.close();
-    }
 }
