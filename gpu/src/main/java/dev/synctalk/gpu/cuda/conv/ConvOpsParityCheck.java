@@ -19,6 +19,7 @@ import dev.synctalk.gpu.conv.CpuConvOps;
 import dev.synctalk.gpu.cuda.CheckResult;
 import dev.synctalk.gpu.cuda.CudaDevice;
 import dev.synctalk.gpu.cuda.ErrorStats;
+import dev.synctalk.gpu.cuda.ParityChecks;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.audio.AudioVisualEncoder;
 
@@ -54,19 +55,6 @@ public final class ConvOpsParityCheck {
         return new ConvOpsParityCheck(device, seed).checks();
     }
 
-    private interface Check {
-        String[] run();
-    }
-
-    private static CheckResult guard(String name, Check check) {
-        try {
-            String[] outcome = check.run();
-            return new CheckResult(name, Boolean.parseBoolean(outcome[0]), outcome[1]);
-        } catch (RuntimeException | LinkageError e) {
-            return new CheckResult(name, false, "threw " + e);
-        }
-    }
-
     private List<CheckResult> checks() {
         List<CheckResult> out = new ArrayList<>();
         List<Conv2d> convs = List.of(Conv2d.square(3, 8, 3, 1, 1), new Conv2d(8, 16, 3, 3, 3, 1, 1, 1),
@@ -78,34 +66,26 @@ public final class ConvOpsParityCheck {
             int h = inputs[i][0];
             int w = inputs[i][1];
             int index = i;
-            out.add(guard("cuDNN conv forward+bias " + conv + " batch 3, " + h + "x" + w + " (normRel bound "
+            out.add(ParityChecks.guard("cuDNN conv forward+bias " + conv + " batch 3, " + h + "x" + w + " (normRel bound "
                     + CUDNN_NORM_REL + ")", () -> convForward(conv, 3, h, w, 10 + index)));
-            out.add(guard("cuDNN conv backward data (accumulating) " + conv + " batch 3, " + h + "x" + w,
+            out.add(ParityChecks.guard("cuDNN conv backward data (accumulating) " + conv + " batch 3, " + h + "x" + w,
                     () -> convBackwardData(conv, 3, h, w, 20 + index)));
-            out.add(guard("cuDNN conv backward filter+bias (accumulating) " + conv + " batch 3, " + h + "x" + w,
+            out.add(ParityChecks.guard("cuDNN conv backward filter+bias (accumulating) " + conv + " batch 3, " + h + "x" + w,
                     () -> convBackwardFilter(conv, 3, h, w, 30 + index)));
         }
-        out.add(guard("convnet batch norm forward/backward (inference form) 5x7x6x10 (bound " + ELEMENT_REL + ")",
+        out.add(ParityChecks.guard("convnet batch norm forward/backward (inference form) 5x7x6x10 (bound " + ELEMENT_REL + ")",
                 this::batchNorm));
-        out.add(guard("convnet add, accumulate, relu, sigmoid forward/backward n=100003", this::elementwise));
-        out.add(guard("convnet per-channel add forward/backward 6x9x5x7", this::perChannel));
-        out.add(guard("convnet upsample x2 forward/backward 4x3x5x7", this::upsample));
-        out.add(guard("lip-sync expert training step (channels 4, 24x48 crops, batch 6) vs CPU (bound "
+        out.add(ParityChecks.guard("convnet add, accumulate, relu, sigmoid forward/backward n=100003", this::elementwise));
+        out.add(ParityChecks.guard("convnet per-channel add forward/backward 6x9x5x7", this::perChannel));
+        out.add(ParityChecks.guard("convnet upsample x2 forward/backward 4x3x5x7", this::upsample));
+        out.add(ParityChecks.guard("lip-sync expert training step (channels 4, 24x48 crops, batch 6) vs CPU (bound "
                 + STEP_NORM_REL + " per tensor)", this::expertStep));
-        out.add(guard("AVE training step under the frozen expert (channels 4, 24x48, 2 windows) vs CPU", this::aveStep));
+        out.add(ParityChecks.guard("AVE training step under the frozen expert (channels 4, 24x48, 2 windows) vs CPU", this::aveStep));
         return out;
     }
 
     private SplittableRandom rng(int index) {
         return new SplittableRandom(seed * 1_000_003L + index);
-    }
-
-    private static float[] uniform(SplittableRandom rng, int n, float lo, float hi) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (lo + (hi - lo) * rng.nextDouble());
-        }
-        return v;
     }
 
     /** Runs {@code body} on the CPU ops and on cuDNN; each returns the arrays to compare, in the same order. */
@@ -171,7 +151,7 @@ public final class ConvOpsParityCheck {
 
     private String[] convForward(Conv2d conv, int batch, int h, int w, int index) {
         SplittableRandom rng = rng(index);
-        float[] x = uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
+        float[] x = ParityChecks.uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
         float[] weight = conv.newWeight(rng).data();
         float[] bias = conv.newBias(rng).data();
         long yn = (long) batch * conv.outChannels() * conv.outputHeight(h) * conv.outputWidth(w);
@@ -193,8 +173,8 @@ public final class ConvOpsParityCheck {
         SplittableRandom rng = rng(index);
         float[] weight = conv.newWeight(rng).data();
         long yn = (long) batch * conv.outChannels() * conv.outputHeight(h) * conv.outputWidth(w);
-        float[] gy = uniform(rng, (int) yn, -1, 1);
-        float[] gx0 = uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
+        float[] gy = ParityChecks.uniform(rng, (int) yn, -1, 1);
+        float[] gx0 = ParityChecks.uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
         float[] expected = new float[gx0.length];
         conv.backwardInput(gy, weight, expected, h, w, 0, batch);
         for (int i = 0; i < expected.length; i++) {
@@ -211,11 +191,11 @@ public final class ConvOpsParityCheck {
 
     private String[] convBackwardFilter(Conv2d conv, int batch, int h, int w, int index) {
         SplittableRandom rng = rng(index);
-        float[] x = uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
+        float[] x = ParityChecks.uniform(rng, batch * conv.inChannels() * h * w, -1, 1);
         long yn = (long) batch * conv.outChannels() * conv.outputHeight(h) * conv.outputWidth(w);
-        float[] gy = uniform(rng, (int) yn, -1, 1);
-        float[] gw0 = uniform(rng, conv.weightCount(), -1, 1);
-        float[] gb0 = uniform(rng, conv.outChannels(), -1, 1);
+        float[] gy = ParityChecks.uniform(rng, (int) yn, -1, 1);
+        float[] gw0 = ParityChecks.uniform(rng, conv.weightCount(), -1, 1);
+        float[] gb0 = ParityChecks.uniform(rng, conv.outChannels(), -1, 1);
         float[] expectedW = gw0.clone();
         float[] expectedB = gb0.clone();
         conv.backwardParameters(x, gy, expectedW, expectedB, batch, h, w);
@@ -237,15 +217,15 @@ public final class ConvOpsParityCheck {
         int c = 7;
         int plane = 60;
         int total = n * c * plane;
-        float[] x = uniform(rng, total, -2, 2);
-        float[] gamma = uniform(rng, c, -1.5f, 1.5f);
-        float[] beta = uniform(rng, c, -0.5f, 0.5f);
-        float[] mean = uniform(rng, c, -0.3f, 0.3f);
-        float[] var = uniform(rng, c, 0.2f, 2f);
-        float[] gy = uniform(rng, total, -1, 1);
-        float[] gx0 = uniform(rng, total, -1, 1);
-        float[] gg0 = uniform(rng, c, -1, 1);
-        float[] gb0 = uniform(rng, c, -1, 1);
+        float[] x = ParityChecks.uniform(rng, total, -2, 2);
+        float[] gamma = ParityChecks.uniform(rng, c, -1.5f, 1.5f);
+        float[] beta = ParityChecks.uniform(rng, c, -0.5f, 0.5f);
+        float[] mean = ParityChecks.uniform(rng, c, -0.3f, 0.3f);
+        float[] var = ParityChecks.uniform(rng, c, 0.2f, 2f);
+        float[] gy = ParityChecks.uniform(rng, total, -1, 1);
+        float[] gx0 = ParityChecks.uniform(rng, total, -1, 1);
+        float[] gg0 = ParityChecks.uniform(rng, c, -1, 1);
+        float[] gb0 = ParityChecks.uniform(rng, c, -1, 1);
         float eps = 1e-5f;
         ErrorStats stats = both(ops -> {
             try (ConvBuffer bx = ops.upload(x); ConvBuffer bg = ops.upload(gamma); ConvBuffer bbeta = ops.upload(beta);
@@ -263,10 +243,10 @@ public final class ConvOpsParityCheck {
     private String[] elementwise() {
         SplittableRandom rng = rng(41);
         int n = 100_003;
-        float[] a = uniform(rng, n, -3, 3);
-        float[] b = uniform(rng, n, -3, 3);
-        float[] gy = uniform(rng, n, -1, 1);
-        float[] g0 = uniform(rng, n, -1, 1);
+        float[] a = ParityChecks.uniform(rng, n, -3, 3);
+        float[] b = ParityChecks.uniform(rng, n, -3, 3);
+        float[] gy = ParityChecks.uniform(rng, n, -1, 1);
+        float[] g0 = ParityChecks.uniform(rng, n, -1, 1);
         ErrorStats stats = both(ops -> {
             try (ConvBuffer ba = ops.upload(a); ConvBuffer bb = ops.upload(b); ConvBuffer sum = output(ops, n);
                  ConvBuffer relu = output(ops, n); ConvBuffer sig = output(ops, n); ConvBuffer bgy = ops.upload(gy);
@@ -289,10 +269,10 @@ public final class ConvOpsParityCheck {
         int n = 6;
         int c = 9;
         int plane = 35;
-        float[] x = uniform(rng, n * c * plane, -1, 1);
-        float[] v = uniform(rng, n * c, -1, 1);
-        float[] gy = uniform(rng, n * c * plane, -1, 1);
-        float[] gv0 = uniform(rng, n * c, -1, 1);
+        float[] x = ParityChecks.uniform(rng, n * c * plane, -1, 1);
+        float[] v = ParityChecks.uniform(rng, n * c, -1, 1);
+        float[] gy = ParityChecks.uniform(rng, n * c * plane, -1, 1);
+        float[] gv0 = ParityChecks.uniform(rng, n * c, -1, 1);
         ErrorStats stats = both(ops -> {
             try (ConvBuffer bx = ops.upload(x); ConvBuffer bv = ops.upload(v); ConvBuffer by = output(ops, x.length);
                  ConvBuffer bgy = ops.upload(gy); ConvBuffer bgv = ops.upload(gv0)) {
@@ -309,9 +289,9 @@ public final class ConvOpsParityCheck {
         int planes = 12;
         int h = 5;
         int w = 7;
-        float[] x = uniform(rng, planes * h * w, -1, 1);
-        float[] gy = uniform(rng, 4 * planes * h * w, -1, 1);
-        float[] gx0 = uniform(rng, planes * h * w, -1, 1);
+        float[] x = ParityChecks.uniform(rng, planes * h * w, -1, 1);
+        float[] gy = ParityChecks.uniform(rng, 4 * planes * h * w, -1, 1);
+        float[] gx0 = ParityChecks.uniform(rng, planes * h * w, -1, 1);
         ErrorStats stats = both(ops -> {
             try (ConvBuffer bx = ops.upload(x); ConvBuffer by = output(ops, gy.length); ConvBuffer bgy = ops.upload(gy);
                  ConvBuffer bgx = ops.upload(gx0)) {
@@ -354,8 +334,8 @@ public final class ConvOpsParityCheck {
         int mel = AudioVisualEncoder.MEL_BANDS * AudioVisualEncoder.WINDOW_FRAMES;
         float[] labels = {1, 1, 1, 0, 0, 0};
         FaceSyncBatches.ExpertBatch data = new FaceSyncBatches.ExpertBatch(batch,
-                uniform(rng, batch * FaceSyncSizes.WINDOW_FRAMES * STEP_SIZES.cropFloats(), 0, 1),
-                uniform(rng, batch * mel, -4, 4), labels);
+                ParityChecks.uniform(rng, batch * FaceSyncSizes.WINDOW_FRAMES * STEP_SIZES.cropFloats(), 0, 1),
+                ParityChecks.uniform(rng, batch * mel, -4, 4), labels);
         SyncExpertTrainer.Settings settings = new SyncExpertTrainer.Settings(STEP_SIZES, 1e-3, seed);
         double[] loss = new double[2];
         List<float[]> expected;
@@ -377,8 +357,8 @@ public final class ConvOpsParityCheck {
         int frames = windows * FaceSyncSizes.WINDOW_FRAMES;
         int mel = AudioVisualEncoder.MEL_BANDS * AudioVisualEncoder.WINDOW_FRAMES;
         FaceSyncBatches.AveBatch data = new FaceSyncBatches.AveBatch(windows,
-                uniform(rng, frames * 2 * STEP_SIZES.cropFloats(), 0, 1), uniform(rng, frames * STEP_SIZES.cropFloats(), 0, 1),
-                uniform(rng, frames * mel, -4, 4), uniform(rng, windows * mel, -4, 4));
+                ParityChecks.uniform(rng, frames * 2 * STEP_SIZES.cropFloats(), 0, 1), ParityChecks.uniform(rng, frames * STEP_SIZES.cropFloats(), 0, 1),
+                ParityChecks.uniform(rng, frames * mel, -4, 4), ParityChecks.uniform(rng, windows * mel, -4, 4));
         AveTrainer.Settings settings = new AveTrainer.Settings(STEP_SIZES, 1e-3, 0.5, seed);
         double[] loss = new double[2];
         List<float[]> expected;
