@@ -78,6 +78,8 @@ public final class HeadRenderStage implements Stage {
             @Param(defaultValue = "false", doc = "merge the render into the original frames (Portrait-Sync)") boolean portrait,
             @Param(defaultValue = Param.NONE, doc = "trained torso (torso.ckpt; torso.json beside it): head over torso"
                     + " over the background; not with portrait") Path torso,
+            @Param(defaultValue = Param.NONE, doc = "audio-visual encoder of a model trained on ave features; default"
+                    + " ave_encoder.stnt next to the model (head-train puts it there)") Path aveEncoder,
             @Param(defaultValue = "0", doc = "CPU threads; 0 = all processors", min = 0, max = 1024) int threads) {
     }
 
@@ -113,6 +115,8 @@ public final class HeadRenderStage implements Stage {
     private final CameraRays camera;
     private final Tensor background;
     private final TreeMap<Long, float[]> windows = new TreeMap<>();
+    private final dev.synctalk.nerf.audio.AudioVisualEncoder aveEncoder;
+    private dev.synctalk.sync.FaceSyncCompute aveCompute;
     /** Portrait mode: originals and face masks of the next frames, decoded ahead on worker threads. */
     private final ExecutorService decoders;
     private final Map<Long, Future<PortraitInputs>> decoded = new HashMap<>();
@@ -128,9 +132,20 @@ public final class HeadRenderStage implements Stage {
         this.config = config;
         this.context = context;
         this.spec = HeadModelSpec.read(config.model().resolveSibling(HeadModelSpec.FILE_NAME));
-        if (spec.audioFeatures() != AudioFeatureKind.MEL) {
-            throw new IllegalArgumentException(name + ": " + config.model() + " was trained on " + spec.audioFeatures()
-                    + " features, but this stage is driven by log-mel windows");
+        if (spec.audioFeatures() == AudioFeatureKind.AVE) {
+            // new speech goes through the model's audio-visual encoder, on cuDNN when this stage is on a GPU
+            Path encoderFile = config.aveEncoder() != null ? config.aveEncoder()
+                    : config.model().resolveSibling(dev.synctalk.sync.HeadAve.ENCODER_FILE);
+            this.aveEncoder = dev.synctalk.sync.HeadAve.loadEncoder(encoderFile, name + " (" + config.model()
+                    + " was trained on ave features)");
+            if (aveEncoder.featureDim() != spec.featureShape()[0]) {
+                throw new IllegalArgumentException(name + ": the audio-visual encoder " + encoderFile + " gives "
+                        + aveEncoder.featureDim() + " features, " + config.model() + " was trained on "
+                        + spec.featureShape()[0]);
+            }
+            context.log().info("{}: AVE features of the speech from {}", name, encoderFile);
+        } else {
+            this.aveEncoder = null;
         }
         try {
             this.dataset = DatasetReader.read(config.dataset());
@@ -168,6 +183,9 @@ public final class HeadRenderStage implements Stage {
                     ? CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data()) : null;
             this.deviceTorso = torsoOnDevice;
             this.compositor = torso != null && deviceTorso == null ? new FrameCompositor(backend, renderer, torso) : null;
+            if (aveEncoder != null) {
+                this.aveCompute = dev.synctalk.sync.FaceSyncCompute.open(context, config.threads());
+            }
         } catch (IOException | RuntimeException e) {
             if (torsoOnDevice != null) {
                 torsoOnDevice.close();
@@ -193,7 +211,8 @@ public final class HeadRenderStage implements Stage {
     @Override
     public void process(Inputs in, Emitter out) throws IOException {
         MelWindow window = (MelWindow) in.only();
-        int[] shape = spec.featureShape();
+        int[] shape = aveEncoder != null ? new int[] {MelWindow.AVE_MEL_BANDS, MelWindow.AVE_WINDOW_FRAMES}
+                : spec.featureShape();
         if (window.melBands() != shape[0] || window.windowFrames() != shape[1]) {
             throw new IllegalArgumentException("head-render '" + context.stageName() + "': mel window " + window.frameIndex()
                     + " is " + window.melBands() + "x" + window.windowFrames() + ", the model takes " + shape[0] + "x"
@@ -204,7 +223,8 @@ public final class HeadRenderStage implements Stage {
             // after a resume the first frames lack their left context: render from where it is complete
             nextFrame = firstWindow == 0 ? 0 : firstWindow + HeadModelSpec.WINDOW / 2;
         }
-        windows.put(window.frameIndex(), window.data());
+        windows.put(window.frameIndex(), aveEncoder == null ? window.data()
+                : aveCompute.encode(aveEncoder, window.data(), 1));
         long last = window.frameIndex();
         while (nextFrame + HeadModelSpec.WINDOW / 2 - 1 <= last) {
             out.emit("frames", render(nextFrame));
@@ -228,7 +248,10 @@ public final class HeadRenderStage implements Stage {
     private RenderedFrame render(long frame) throws IOException {
         int w = spec.window();
         int[] shape = spec.featureShape();
-        int size = shape[0] * shape[1];
+        int size = 1;
+        for (int d : shape) {
+            size *= d;
+        }
         float[] data = new float[w * size];
         for (int k = 0; k < w; k++) {
             float[] row = windows.get(frame - w / 2 + k);
@@ -237,7 +260,10 @@ public final class HeadRenderStage implements Stage {
             }
         }
         DatasetFrame f = sequence.frame(frame);
-        FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, w, shape[0], shape[1]),
+        int[] windowShape = new int[shape.length + 1];
+        windowShape[0] = w;
+        System.arraycopy(shape, 0, windowShape, 1, shape.length);
+        FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, windowShape),
                 Tensor.wrap(f.expression().clone(), f.expression().length), 0);
         Tensor pose = Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4);
         float[] rgb;
@@ -298,6 +324,9 @@ public final class HeadRenderStage implements Stage {
 
     @Override
     public void close() {
+        if (aveCompute != null) {
+            aveCompute.close();
+        }
         if (decoders != null) {
             decoders.shutdownNow();
         }

@@ -72,7 +72,8 @@ public final class DatasetAudioFeatures {
                     array = NpyArray.read(file);
                 } catch (java.nio.file.NoSuchFileException e) {
                     throw new DatasetException("audio-features = ave needs " + file
-                            + " ([frames, D] audio-visual-encoder features); it is missing");
+                            + " ([frames, D] audio-visual-encoder features); it is missing (train-ave.conf writes it"
+                            + " for its datasets, ave-features.conf for any dataset)");
                 }
                 if (array.shape().length != 2) {
                     throw new DatasetException(file + " must be [frames, D], has shape "

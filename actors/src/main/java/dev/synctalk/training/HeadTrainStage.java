@@ -75,6 +75,9 @@ public final class HeadTrainStage implements Stage {
             AudioFeatureKind audioFeatures,
             @Param(defaultValue = Param.NONE, doc = "AVE audio-net weights (named-tensor file) to start from; ave only")
             Path aveCheckpoint,
+            @Param(defaultValue = Param.NONE, doc = "the audio-visual encoder that made aud_ave.npy (ave.stnt from"
+                    + " train-ave.conf); checked against it and kept next to the model for head-render; ave only")
+            Path aveEncoder,
             @Param(defaultValue = "2000", doc = "steps of the coarse and fine phases (lr decay and loss schedule)", min = 1)
             long iters,
             @Param(defaultValue = "-1", doc = "steps of the coarse phase; the rest are fine; -1 = all coarse")
@@ -198,6 +201,18 @@ public final class HeadTrainStage implements Stage {
         this.spec = new HeadModelSpec(config.preset(), config.audioFeatures(), data.frameCount(),
                 data.featureShape(), config.window(), config.raysPerStep(), config.iters(), config.seed(),
                 config.gridLr(), config.lr());
+        if (config.aveEncoder() != null) {
+            if (config.audioFeatures() != AudioFeatureKind.AVE) {
+                throw new IllegalArgumentException(name + ": ave-encoder is given but audio-features is "
+                        + config.audioFeatures());
+            }
+            var encoder = dev.synctalk.sync.HeadAve.loadEncoder(config.aveEncoder(), name);
+            try (var cpu = dev.synctalk.sync.FaceSyncCompute.cpu(config.threads())) {
+                dev.synctalk.sync.HeadAve.checkDatasetFeatures(config.dataset(), encoder, config.aveEncoder(), cpu, name);
+            }
+            context.log().info("{}: aud_ave.npy matches the audio-visual encoder {} ({} features)", name,
+                    config.aveEncoder(), encoder.featureDim());
+        }
         this.backend = StageBackends.open(context, config.threads());
         HeadTraining opened = null;
         try {
@@ -355,6 +370,11 @@ public final class HeadTrainStage implements Stage {
         Files.createDirectories(modelFile.toAbsolutePath().getParent());
         training.writeCheckpoint(modelFile);
         spec.write(modelFile.resolveSibling(HeadModelSpec.FILE_NAME));
+        if (config.aveEncoder() != null) {
+            // the encoder travels with the model: head-render runs it on new speech
+            dev.synctalk.output.AtomicFiles.write(modelFile.resolveSibling(dev.synctalk.sync.HeadAve.ENCODER_FILE),
+                    Files.readAllBytes(config.aveEncoder()));
+        }
         context.log().info("head-train '{}': {} steps done, model written to {}", context.stageName(), training.step(),
                 modelFile);
     }

@@ -65,6 +65,8 @@ public final class ParityChecks {
         results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.run(device, seed));
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
         results.add(dev.synctalk.gpu.cuda.conv.LpipsParityCheck.run(device, seed + 3, 2, 64));
+        results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 4, 16, 8));
+        results.addAll(dev.synctalk.gpu.cuda.conv.ConvOpsParityCheck.runAll(device, seed + 5));
         results.add(TrainingParityCheck.run(device, seed));
         results.addAll(dev.synctalk.nerf.cuda.HeadTrainerParityCheck.run(device, seed));
         results.addAll(dev.synctalk.gpu.cuda.torso.TorsoParityCheck.runAll(device, seed + 4));

@@ -76,6 +76,29 @@ public final class NamedTensorFile {
         }
     }
 
+    /**
+     * Writes {@code tensors} so that no reader ever sees a partial file: into a temporary sibling, then
+     * renamed over {@code target} (atomically where the file system can).
+     */
+    public static void writeAtomically(Map<String, Tensor> tensors, Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+                write(tensors, out);
+            }
+            try {
+                Files.move(temp, absolute, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
     static void write(Map<String, Tensor> tensors, OutputStream stream) throws IOException {
         DataOutputStream out = new DataOutputStream(stream);
         out.write(MAGIC);

@@ -47,12 +47,15 @@ import java.util.stream.IntStream;
  *         f.write(struct.pack('<i', t.dim())); f.write(struct.pack('<%di' % t.dim(), *t.shape))
  *         f.write(t.detach().float().contiguous().numpy().astype('<f4').tobytes())
  * }</pre>
+ * Narrower stacks of the same layout ({@link #architecture(int)}, as the engine's own {@code ave-train} writes
+ * them at CPU sizes) load the same way; the base width comes from the first weight's shape.
  * Without a checkpoint, {@link #randomInit(long)} gives a deterministic network (torch's default conv init,
  * batch-norm statistics drawn near identity) for tests and benchmarks.
  */
 public final class AudioVisualEncoder {
     public static final int MEL_BANDS = 80;
     public static final int WINDOW_FRAMES = 16;
+    /** Features per window of the reference's encoder (base 32 channels); {@link #featureDim()} of this one. */
     public static final int FEATURE_DIM = 512;
     static final String PREFIX = "audio_encoder.";
 
@@ -65,20 +68,9 @@ public final class AudioVisualEncoder {
                         Tensor runningVar, BatchNorm2d norm) {
     }
 
-    private static final List<Block> ARCHITECTURE = List.of(
-            new Block(Conv2d.square(1, 32, 3, 1, 1), false),
-            new Block(Conv2d.square(32, 32, 3, 1, 1), true),
-            new Block(Conv2d.square(32, 32, 3, 1, 1), true),
-            new Block(new Conv2d(32, 64, 3, 3, 3, 1, 1, 1), false),
-            new Block(Conv2d.square(64, 64, 3, 1, 1), true),
-            new Block(Conv2d.square(64, 64, 3, 1, 1), true),
-            new Block(Conv2d.square(64, 128, 3, 3, 1), false),
-            new Block(Conv2d.square(128, 128, 3, 1, 1), true),
-            new Block(Conv2d.square(128, 128, 3, 1, 1), true),
-            new Block(new Conv2d(128, 256, 3, 3, 3, 2, 1, 1), false),
-            new Block(Conv2d.square(256, 256, 3, 1, 1), true),
-            new Block(Conv2d.square(256, 512, 3, 1, 0), false),
-            new Block(Conv2d.square(512, 512, 1, 1, 0), false));
+    /** The reference's base channel count: 32, so 512 features. */
+    public static final int REFERENCE_CHANNELS = 32;
+    private static final List<Block> ARCHITECTURE = architecture(REFERENCE_CHANNELS);
 
     private final List<Layer> layers;
 
@@ -86,9 +78,44 @@ public final class AudioVisualEncoder {
         this.layers = List.copyOf(layers);
     }
 
-    /** The thirteen blocks in order. */
+    /** The thirteen blocks of the reference (base 32 channels, 512 features) in order. */
     public static List<Block> architecture() {
         return ARCHITECTURE;
+    }
+
+    /**
+     * The thirteen blocks with base width c: channels c, 2c, 4c, 8c, 16c and 16c features (the reference is
+     * c = 32). Narrower stacks keep every kernel, stride and padding, so they train on a CPU where the
+     * reference's would not; their checkpoints use the same tensor names.
+     */
+    public static List<Block> architecture(int c) {
+        if (c < 1) {
+            throw new IllegalArgumentException("AVE base channel count must be positive, got " + c);
+        }
+        return List.of(
+                new Block(Conv2d.square(1, c, 3, 1, 1), false),
+                new Block(Conv2d.square(c, c, 3, 1, 1), true),
+                new Block(Conv2d.square(c, c, 3, 1, 1), true),
+                new Block(new Conv2d(c, 2 * c, 3, 3, 3, 1, 1, 1), false),
+                new Block(Conv2d.square(2 * c, 2 * c, 3, 1, 1), true),
+                new Block(Conv2d.square(2 * c, 2 * c, 3, 1, 1), true),
+                new Block(Conv2d.square(2 * c, 4 * c, 3, 3, 1), false),
+                new Block(Conv2d.square(4 * c, 4 * c, 3, 1, 1), true),
+                new Block(Conv2d.square(4 * c, 4 * c, 3, 1, 1), true),
+                new Block(new Conv2d(4 * c, 8 * c, 3, 3, 3, 2, 1, 1), false),
+                new Block(Conv2d.square(8 * c, 8 * c, 3, 1, 1), true),
+                new Block(Conv2d.square(8 * c, 16 * c, 3, 1, 0), false),
+                new Block(Conv2d.square(16 * c, 16 * c, 1, 1, 0), false));
+    }
+
+    /** Features per window: 16 x the base channel count (512 for the reference). */
+    public int featureDim() {
+        return layers.get(layers.size() - 1).block().conv().outChannels();
+    }
+
+    /** The base channel count c (32 for the reference). */
+    public int baseChannels() {
+        return layers.get(0).block().conv().outChannels();
     }
 
     public List<Layer> layers() {
@@ -97,9 +124,14 @@ public final class AudioVisualEncoder {
 
     /** Deterministic weights from {@code seed}: torch's default conv init; gamma, var in [0.5, 1.5), beta, mean in [-0.1, 0.1). */
     public static AudioVisualEncoder randomInit(long seed) {
+        return randomInit(seed, REFERENCE_CHANNELS);
+    }
+
+    /** As {@link #randomInit(long)} with base width {@code baseChannels} ({@link #architecture(int)}). */
+    public static AudioVisualEncoder randomInit(long seed, int baseChannels) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<Layer> layers = new ArrayList<>();
-        for (Block block : ARCHITECTURE) {
+        for (Block block : architecture(baseChannels)) {
             int c = block.conv().outChannels();
             Tensor weight = block.conv().newWeight(rng);
             Tensor bias = block.conv().newBias(rng);
@@ -123,19 +155,40 @@ public final class AudioVisualEncoder {
         return fromTensors(NamedTensorFile.read(file), file.toString());
     }
 
-    /** Builds the encoder from named tensors; a missing or misshapen tensor is named in the error. */
+    /**
+     * Builds the encoder from named tensors; a missing or misshapen tensor is named in the error. The base
+     * width is read from the first convolution's weight ([c, 1, 3, 3]); every other tensor must fit
+     * {@link #architecture(int)} for that c. Other tensors in the file are ignored.
+     */
     public static AudioVisualEncoder fromTensors(NamedTensorFile file, String source) {
+        return fromTensors(file.tensors(), source);
+    }
+
+    /** As {@link #fromTensors(NamedTensorFile, String)} over a map of named tensors. */
+    public static AudioVisualEncoder fromTensors(Map<String, Tensor> tensors, String source) {
+        String first = name(0, "0.weight");
+        Tensor firstWeight = lookup(tensors, first);
+        if (firstWeight == null) {
+            throw new IllegalArgumentException(source + ": missing tensor '" + first + "' (not an audio-visual "
+                    + "encoder checkpoint? it holds " + tensors.size() + " tensors"
+                    + (tensors.isEmpty() ? "" : ", e.g. '" + tensors.keySet().iterator().next() + "'") + ")");
+        }
+        if (firstWeight.rank() != 4 || firstWeight.dim(0) < 1) {
+            throw new IllegalArgumentException(source + ": tensor '" + first + "' must be [c, 1, 3, 3], has shape "
+                    + java.util.Arrays.toString(firstWeight.shape()));
+        }
+        List<Block> architecture = architecture(firstWeight.dim(0));
         List<Layer> layers = new ArrayList<>();
-        for (int i = 0; i < ARCHITECTURE.size(); i++) {
-            Block block = ARCHITECTURE.get(i);
+        for (int i = 0; i < architecture.size(); i++) {
+            Block block = architecture.get(i);
             Conv2d conv = block.conv();
             int c = conv.outChannels();
-            Tensor weight = shaped(file, source, name(i, "0.weight"), c, conv.inChannels(), conv.kernelH(), conv.kernelW());
-            Tensor bias = shaped(file, source, name(i, "0.bias"), c);
-            Tensor gamma = shaped(file, source, name(i, "1.weight"), c);
-            Tensor beta = shaped(file, source, name(i, "1.bias"), c);
-            Tensor mean = shaped(file, source, name(i, "1.running_mean"), c);
-            Tensor var = shaped(file, source, name(i, "1.running_var"), c);
+            Tensor weight = shaped(tensors, source, name(i, "0.weight"), c, conv.inChannels(), conv.kernelH(), conv.kernelW());
+            Tensor bias = shaped(tensors, source, name(i, "0.bias"), c);
+            Tensor gamma = shaped(tensors, source, name(i, "1.weight"), c);
+            Tensor beta = shaped(tensors, source, name(i, "1.bias"), c);
+            Tensor mean = shaped(tensors, source, name(i, "1.running_mean"), c);
+            Tensor var = shaped(tensors, source, name(i, "1.running_var"), c);
             layers.add(layer(block, weight, bias, gamma, beta, mean, var));
         }
         return new AudioVisualEncoder(layers);
@@ -145,14 +198,17 @@ public final class AudioVisualEncoder {
         return PREFIX + block + ".conv_block." + suffix;
     }
 
-    private static Tensor shaped(NamedTensorFile file, String source, String name, int... shape) {
-        Tensor t = file.tensors().get(name);
+    private static Tensor lookup(Map<String, Tensor> tensors, String name) {
+        Tensor t = tensors.get(name);
+        // the reference checkpoint may store the Sequential's keys without the module prefix
+        return t != null ? t : tensors.get(name.substring(PREFIX.length()));
+    }
+
+    private static Tensor shaped(Map<String, Tensor> tensors, String source, String name, int... shape) {
+        Tensor t = lookup(tensors, name);
         if (t == null) {
-            // the reference checkpoint may store the Sequential's keys without the module prefix
-            t = file.tensors().get(name.substring(PREFIX.length()));
-        }
-        if (t == null) {
-            t = file.require(name, source);
+            throw new IllegalArgumentException(source + ": missing tensor '" + name + "' (the file holds "
+                    + tensors.size() + " tensors)");
         }
         Tensor.requireShape(source + ": tensor '" + name + "'", t, shape);
         return t;
@@ -178,20 +234,21 @@ public final class AudioVisualEncoder {
         NamedTensorFile.write(stateDict(), file);
     }
 
-    /** mel [N, 1, 80, 16] -> features [N, 512]; windows run in parallel (each independently, so the bits do not depend on it). */
+    /** mel [N, 1, 80, 16] -> features [N, featureDim()] (512 for the reference); windows run in parallel (each independently, so the bits do not depend on it). */
     public Tensor encode(Tensor mel) {
         if (mel.rank() != 4 || mel.dim(1) != 1 || mel.dim(2) != MEL_BANDS || mel.dim(3) != WINDOW_FRAMES) {
             throw new IllegalArgumentException("AVE input must be [N, 1, " + MEL_BANDS + ", " + WINDOW_FRAMES
                     + "] mel windows, got " + mel);
         }
         int n = mel.dim(0);
-        Tensor out = Tensor.zeros(n, FEATURE_DIM);
+        int featureDim = featureDim();
+        Tensor out = Tensor.zeros(n, featureDim);
         int windowSize = MEL_BANDS * WINDOW_FRAMES;
         IntStream.range(0, n).parallel().forEach(w -> {
             float[] window = new float[windowSize];
             System.arraycopy(mel.data(), w * windowSize, window, 0, windowSize);
             float[] features = encodeWindow(window);
-            System.arraycopy(features, 0, out.data(), w * FEATURE_DIM, FEATURE_DIM);
+            System.arraycopy(features, 0, out.data(), w * featureDim, featureDim);
         });
         return out;
     }

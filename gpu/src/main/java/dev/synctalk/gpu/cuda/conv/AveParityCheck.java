@@ -23,18 +23,23 @@ public final class AveParityCheck {
     }
 
     public static CheckResult run(CudaDevice device, long seed, int batch) {
-        String name = "cuDNN AVE (13 blocks, fused BN/bias/residual/ReLU) vs CPU, batch " + batch + " and 3, normRel bound "
-                + NORM_REL_ERROR;
+        return run(device, seed, batch, AudioVisualEncoder.REFERENCE_CHANNELS);
+    }
+
+    /** As {@link #run(CudaDevice, long, int)} for an encoder of base width {@code channels} (16 x channels features). */
+    public static CheckResult run(CudaDevice device, long seed, int batch, int channels) {
+        String name = "cuDNN AVE (13 blocks, base " + channels + " channels, fused BN/bias/residual/ReLU) vs CPU, batch "
+                + batch + " and 3, normRel bound " + NORM_REL_ERROR;
         try {
             SplittableRandom rng = new SplittableRandom(seed);
-            AudioVisualEncoder cpu = AudioVisualEncoder.randomInit(rng.nextLong());
+            AudioVisualEncoder cpu = AudioVisualEncoder.randomInit(rng.nextLong(), channels);
             Tensor mel = Tensor.uniform(rng, -4, 4, batch, 1, AudioVisualEncoder.MEL_BANDS, AudioVisualEncoder.WINDOW_FRAMES);
             float[] expected = cpu.encode(mel).data();
             try (CudnnAudioVisualEncoder gpu = new CudnnAudioVisualEncoder(device, cpu, batch)) {
                 ErrorStats stats = ErrorStats.compare(expected, gpu.encode(mel.data(), batch));
                 int small = Math.min(3, batch);
                 float[] smallMel = java.util.Arrays.copyOf(mel.data(), small * 1280);
-                stats = stats.merge(ErrorStats.compare(java.util.Arrays.copyOf(expected, small * 512),
+                stats = stats.merge(ErrorStats.compare(java.util.Arrays.copyOf(expected, small * cpu.featureDim()),
                         gpu.encode(smallMel, small)));
                 int nonZero = 0;
                 for (float v : expected) {

@@ -68,6 +68,7 @@ public final class CudnnAudioVisualEncoder implements AutoCloseable {
 
     private final CudaDevice device;
     private final int maxBatch;
+    private final int featureDim;
     private final cudnnHandle handle = new cudnnHandle();
     private final cudnnActivationDescriptor relu = new cudnnActivationDescriptor();
     private final List<Stage> stages = new ArrayList<>();
@@ -84,6 +85,7 @@ public final class CudnnAudioVisualEncoder implements AutoCloseable {
         CudnnLoader.load();
         this.device = device;
         this.maxBatch = maxBatch;
+        this.featureDim = encoder.featureDim();
         device.synchronize(); // makes the device's context current for cuDNN's runtime calls
         cudnnCreate(handle);
         cudnnCreateActivationDescriptor(relu);
@@ -205,8 +207,13 @@ public final class CudnnAudioVisualEncoder implements AutoCloseable {
         return maxBatch;
     }
 
+    /** Features per window (the encoder's {@link AudioVisualEncoder#featureDim()}, 512 for the reference). */
+    public int featureDim() {
+        return featureDim;
+    }
+
     /**
-     * Enqueues the encoder on the device's default stream: mel [batch, 1, 80, 16] -> features [batch, 512]
+     * Enqueues the encoder on the device's default stream: mel [batch, 1, 80, 16] -> features [batch, featureDim]
      * (both device buffers, NCHW). Does not wait.
      */
     public void encode(DeviceBuffer mel, DeviceBuffer features, int batch) {
@@ -214,7 +221,7 @@ public final class CudnnAudioVisualEncoder implements AutoCloseable {
             throw new IllegalArgumentException("batch " + batch + " is outside 1.." + maxBatch);
         }
         long windowFloats = (long) AudioVisualEncoder.MEL_BANDS * AudioVisualEncoder.WINDOW_FRAMES;
-        if (mel.floatCount() < batch * windowFloats || features.floatCount() < (long) batch * AudioVisualEncoder.FEATURE_DIM) {
+        if (mel.floatCount() < batch * windowFloats || features.floatCount() < (long) batch * featureDim) {
             throw new IllegalArgumentException("AVE buffers too small for " + batch + " windows: mel holds "
                     + mel.floatCount() + " floats, features " + features.floatCount());
         }
@@ -240,14 +247,14 @@ public final class CudnnAudioVisualEncoder implements AutoCloseable {
         }
     }
 
-    /** Host convenience: mel [batch * 1280] -> features [batch * 512], waiting for the result. */
+    /** Host convenience: mel [batch * 1280] -> features [batch * featureDim], waiting for the result. */
     public float[] encode(float[] mel, int batch) {
         try (DeviceBuffer in = device.upload(mel);
-             DeviceBuffer out = device.allocateFloats((long) batch * AudioVisualEncoder.FEATURE_DIM)) {
+             DeviceBuffer out = device.allocateFloats((long) batch * featureDim)) {
             device.poison(out);
             encode(in, out, batch);
             device.synchronize();
-            return device.download(out, batch * AudioVisualEncoder.FEATURE_DIM);
+            return device.download(out, batch * featureDim);
         }
     }
 
