@@ -95,6 +95,17 @@ public final class Engine implements AutoCloseable {
 
     /** Starts with a chosen run id (fails if that run exists). */
     public RunHandle start(GraphDefinition graph, String runId, Map<String, String> overrides) {
+        return start(graph, runId, overrides, Map.of());
+    }
+
+    /**
+     * Starts with live objects that stages fetch by key through
+     * {@link dev.synctalk.engine.stage.StageContext#attachment}: how a service feeds a graph from outside
+     * (a client's audio) and takes its outputs (frames to a client) while the run is journaled as any other.
+     * A null {@code runId} picks a new one.
+     */
+    public RunHandle start(GraphDefinition graph, String runId, Map<String, String> overrides,
+                           Map<String, Object> attachments) {
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
         String id = runId != null ? runId : newRunId(graph.name());
         RunDirectory dir = RunDirectory.create(runsDir, id);
@@ -103,7 +114,7 @@ public final class Engine implements AutoCloseable {
                 Instant.now(), 1, null, null, null, null, overrides);
         dir.writeInfo(info);
         dir.event("started graph " + graph.name() + " from " + graph.sourceFile());
-        return launch(validated, RunPlanner.fresh(validated), dir, info);
+        return launch(validated, RunPlanner.fresh(validated), dir, info, attachments);
     }
 
     /**
@@ -122,7 +133,7 @@ public final class Engine implements AutoCloseable {
         RunInfo next = info.nextAttempt();
         dir.writeInfo(next);
         dir.event("resumed (attempt " + next.attempts() + "): " + String.join("; ", plan.notes()));
-        return launch(validated, plan, dir, next);
+        return launch(validated, plan, dir, next, Map.of());
     }
 
     /**
@@ -131,18 +142,32 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle replay(String runId, String fromStage) {
         RunDirectory source = RunDirectory.open(runsDir, runId);
-        GraphDefinition graph = GraphLoader.load(source.graphFile(), Map.of());
+        return replay(source, GraphLoader.load(source.graphFile(), Map.of()), fromStage, null);
+    }
+
+    /**
+     * Re-drives {@code into}, a graph other than the one run {@code runId} ran, from that run's journals:
+     * the edges of {@code into} that feed the stages from {@code fromStage} on and carry the ids of
+     * journaled edges of the run read those journals (e.g. a logged live session, whose graph ends in
+     * its clients, re-rendered into an MP4). {@code newRunId} null picks a new id.
+     */
+    public RunHandle replay(String runId, String fromStage, GraphDefinition into, String newRunId) {
+        return replay(RunDirectory.open(runsDir, runId), into, fromStage, newRunId);
+    }
+
+    private RunHandle replay(RunDirectory source, GraphDefinition graph, String fromStage, String newRunId) {
+        String runId = source.root().getFileName().toString();
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
         ResumeIndex index = ResumeIndex.scan(source.root());
         RunPlan plan = RunPlanner.replay(validated, source.root(), fromStage, index::lastIndex);
-        String id = newRunId(runId + "-replay");
+        String id = newRunId != null ? newRunId : newRunId(runId + "-replay");
         RunDirectory dir = RunDirectory.create(runsDir, id);
         dir.writeGraph(GraphLoader.render(graph));
         RunInfo info = new RunInfo(id, graph.name(), source.graphFile().toString(), RunState.RUNNING, Instant.now(),
                 Instant.now(), 1, null, null, runId, fromStage, Map.of());
         dir.writeInfo(info);
         dir.event("replay of " + runId + " from stage " + fromStage + ": " + String.join("; ", plan.notes()));
-        return launch(validated, plan, dir, info);
+        return launch(validated, plan, dir, info, Map.of());
     }
 
     public RunInfo status(String runId) {
@@ -165,9 +190,10 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    private RunHandle launch(ValidatedGraph graph, RunPlan plan, RunDirectory dir, RunInfo info) {
+    private RunHandle launch(ValidatedGraph graph, RunPlan plan, RunDirectory dir, RunInfo info,
+                             Map<String, Object> attachments) {
         RunExecution run = new RunExecution(system, graph, plan, dir, info, codecs, metricsPort, progressOut,
-                ansiProgress, callTimeout);
+                ansiProgress, callTimeout, attachments);
         run.start();
         return run;
     }

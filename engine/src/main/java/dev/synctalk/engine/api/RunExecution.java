@@ -61,6 +61,7 @@ final class RunExecution implements RunHandle {
     private final PrintStream progressOut;
     private final boolean ansi;
     private final Duration callTimeout;
+    private final Map<String, Object> attachments;
     private final MetricsRegistry metrics;
     private final SharedKillSwitch killSwitch;
     private final CompletableFuture<RunResult> result = new CompletableFuture<>();
@@ -76,8 +77,9 @@ final class RunExecution implements RunHandle {
 
     RunExecution(ActorSystem<SpawnProtocol.Command> system, ValidatedGraph graph, RunPlan plan, RunDirectory dir,
                  RunInfo info, PayloadCodecs codecs, int metricsPort, PrintStream progressOut, boolean ansi,
-                 Duration callTimeout) {
+                 Duration callTimeout, Map<String, Object> attachments) {
         this.system = system;
+        this.attachments = attachments;
         this.graph = graph;
         this.plan = plan;
         this.dir = dir;
@@ -111,7 +113,8 @@ final class RunExecution implements RunHandle {
                 long restore = plan.checkpointedThrough(name);
                 RunStageContext ctx = new RunStageContext(name, info.runId(), dir.root(), dir.outputs(),
                         RunStageContext.gpuOf(decl.device()), sm,
-                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics);
+                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics,
+                        attachments);
                 hosts.put(name, new StageHost(name, graph.types().get(name), graph.configs().get(name), ctx, sm,
                         plan.seekOf(name)));
                 if (decl.dispatcher() != null) {
