@@ -263,9 +263,11 @@ final class ServiceRoutes extends AllDirectives {
         hello.put("slowClientPolicy", queue.policy().name().toLowerCase(Locale.ROOT));
         Source<Message, NotUsed> frames = Source.unfoldAsync(queue, q -> q.take().thenApply(next -> next.map(p ->
                 Pair.create(q, (Message) BinaryMessage.create(ByteString.fromArrayUnsafe(PacketWire.encode(p)))))));
+        // concatLazy: the closing message is made only once the frames are through (concat would prefetch it)
         return Source.<Message>single(TextMessage.create(write(hello)))
-                .concat(frames)
-                .concat(Source.lazySingle(() -> TextMessage.create(write(farewell(session)))))
+                .concatLazy(frames)
+                .concatLazy(Source.lazyCompletionStage(() -> runEnded(session)
+                        .thenApply(ignored -> (Message) TextMessage.create(write(farewell(session))))))
                 .watchTermination((nu, done) -> {
                     done.whenComplete((ok, err) -> {
                         if (!session.finished()) {
@@ -279,7 +281,6 @@ final class ServiceRoutes extends AllDirectives {
     }
 
     private static Map<String, Object> farewell(Session session) {
-        waitForResult(session);
         Map<String, Object> end = new LinkedHashMap<>();
         Session.Stats stats = session.stats();
         if (session.error() != null) {
@@ -295,16 +296,11 @@ final class ServiceRoutes extends AllDirectives {
         return end;
     }
 
-    /** The queue closes as the sink finishes, a moment before the run records its end: wait for that briefly. */
-    private static void waitForResult(Session session) {
-        if (session.run() == null) {
-            return;
-        }
-        try {
-            session.run().result().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // the state says 'running' then
-        }
+    /** The queue closes as the sink finishes, a moment before the run records its end: wait for that, briefly. */
+    private static CompletionStage<Void> runEnded(Session session) {
+        return session.ended().toCompletableFuture()
+                .completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS)
+                .handle((r, err) -> null);
     }
 
     // ---- MP4

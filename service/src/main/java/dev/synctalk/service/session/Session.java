@@ -27,6 +27,7 @@ public final class Session implements SessionOutput {
     private volatile RunHandle run;
     private volatile RunResult result;
     private volatile String error;
+    private final java.util.concurrent.CompletableFuture<RunResult> end = new java.util.concurrent.CompletableFuture<>();
 
     Session(String id, ServedModel model, SessionAudioStage.Pace pace, AudioInbox audio,
             ClientQueue<StreamPacket> packets, LiveMp4 mp4) {
@@ -78,6 +79,12 @@ public final class Session implements SessionOutput {
             error = r.error();
         }
         closeOutputs();
+        end.complete(r);
+    }
+
+    /** Completes once the session's run has ended and its state is recorded here. */
+    public java.util.concurrent.CompletionStage<RunResult> ended() {
+        return end;
     }
 
     /** Ends the session now with an error the client is told (bad audio, a limit). */

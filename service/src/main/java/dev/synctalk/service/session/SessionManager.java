@@ -127,6 +127,8 @@ public final class SessionManager implements AutoCloseable {
                     LOG.info("session {} {} ({} frames)", id, r.state().name().toLowerCase(), session.stats().frames());
                 } else {
                     session.fail(String.valueOf(err));
+                    session.ended(new dev.synctalk.engine.api.RunResult(id, dev.synctalk.engine.run.RunState.FAILED,
+                            String.valueOf(err), null, run.runDir(), java.time.Duration.ZERO));
                 }
             });
             LOG.info("session {} opened: model {}, {} pace{}", id, model.name(), request.pace().name().toLowerCase(),
