@@ -53,6 +53,8 @@ public final class StreamService implements AutoCloseable {
             Config httpConfig = ConfigFactory.parseString(
                     "pekko.http.server.parsing.max-content-length = " + config.limits().maxUploadBytes() + "\n"
                             + "pekko.http.server.idle-timeout = 120 s\n"
+                            + "pekko.http.server.socket-options.so-send-buffer-size = "
+                            + config.limits().socketSendBufferBytes() + "\n"
                             + "pekko.http.server.websocket.periodic-keep-alive-max-idle = 10 s\n"
                             + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")
                     .withFallback(ConfigFactory.load());

@@ -52,6 +52,9 @@ public final class SessionAudioStage implements Stage {
     private final int frameSamples;
     private final long frameNanos;
     private long startNanos = -1;
+    /** Frame k's time on the wall clock is anchorNanos + k / fps. */
+    private long anchorNanos;
+    private boolean lastWasSpeech;
     private long nextFrame;
 
     private SessionAudioStage(Config config, StageContext context) {
@@ -74,14 +77,22 @@ public final class SessionAudioStage implements Stage {
     public boolean produce(Emitter out) throws InterruptedException {
         if (startNanos < 0) {
             startNanos = System.nanoTime();
+            anchorNanos = startNanos;
         }
         long deadline = config.pace() == Pace.ASAP ? Long.MAX_VALUE
-                : startNanos + nextFrame * frameNanos + config.jitterMillis() * 1_000_000L;
+                : anchorNanos + nextFrame * frameNanos + config.jitterMillis() * 1_000_000L;
         AudioInbox.Take take = inbox.next(frameSamples, deadline);
         if (take == null) {
             return false;
         }
         long now = System.nanoTime();
+        boolean speech = take.kind() == SessionTick.Kind.SPEECH;
+        if (speech && !lastWasSpeech) {
+            // Speech after idle: its frames get their full jitter margin from now on (the timeline's clock moves
+            // back by at most the idle frames' lead), so a client streaming in bursts is not padded with silence.
+            anchorNanos = Math.max(anchorNanos, now - nextFrame * frameNanos);
+        }
+        lastWasSpeech = speech;
         out.emit("samples", new AudioChunk(nextFrame, config.sampleRate(), take.samples()));
         out.emit("timeline", new SessionTick(nextFrame, take.kind(), config.sampleRate(), take.samples(),
                 take.arrivedNanos() < 0 ? -1 : Math.max(0, (take.arrivedNanos() - startNanos) / 1000),

@@ -28,7 +28,9 @@ class LiveSessionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        service = StreamService.start(new ServiceConfig("127.0.0.1", 0, runs, null, ServiceLimits.defaults(),
+        // a small socket buffer so that the tiny test frames back up into the service's queue quickly
+        service = StreamService.start(new ServiceConfig("127.0.0.1", 0, runs, null,
+                ServiceLimits.defaults().withSocketSendBuffer(16 << 10),
                 List.of(FixtureModel.get()), null, Map.of("render.threads", "2")));
     }
 
@@ -76,5 +78,96 @@ class LiveSessionTest {
             assertArrayEquals(speech, speechAudio(frames), "frame k shows the audio of timeline slot k: in sync");
             assertEquals(0, end.path("dropped").asInt());
         }
+    }
+
+    @Test
+    void twoConcurrentSessionsEachReceiveTheirOwnSpeechInSync() throws Exception {
+        byte[] first = FixtureModel.speechS16le(2.0);
+        byte[] second = FixtureModel.speechS16le(3.0);
+        // a different utterance for the second session: the same speech, reversed sample by sample
+        for (int i = 0, j = second.length - 2; i < j; i += 2, j -= 2) {
+            byte lo = second[i];
+            byte hi = second[i + 1];
+            second[i] = second[j];
+            second[i + 1] = second[j + 1];
+            second[j] = lo;
+            second[j + 1] = hi;
+        }
+        try (StreamClient a = StreamClient.open(service.uri(), "model=fixture");
+             StreamClient b = StreamClient.open(service.uri(), "model=fixture")) {
+            assertTrue(!a.session().path("id").asText().equals(b.session().path("id").asText()), "two sessions");
+            assertEquals(2, service.sessions().sessions().size());
+            Thread sendB = new Thread(() -> {
+                try {
+                    b.sendSpeech(second, 3200, true);
+                    b.endSpeech();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            sendB.start();
+            a.sendSpeech(first, 3200, true);
+            a.endSpeech();
+            sendB.join();
+            assertEquals("end", a.awaitEnd(WAIT).path("type").asText());
+            assertEquals("end", b.awaitEnd(WAIT).path("type").asText());
+            assertEquals(50, a.frames().stream().filter(r -> r.frame().speech()).count());
+            assertEquals(75, b.frames().stream().filter(r -> r.frame().speech()).count());
+            assertArrayEquals(first, speechAudio(a.frames()), "session A plays A's speech");
+            assertArrayEquals(second, speechAudio(b.frames()), "session B plays B's speech");
+            for (StreamClient c : List.of(a, b)) {
+                for (int i = 0; i < c.frames().size(); i++) {
+                    assertEquals(i, c.frames().get(i).frame().frameIndex());
+                }
+            }
+        }
+    }
+
+    /**
+     * Slow-client policy of live sessions: a client that stops reading holds at most the queue's 50 frames
+     * of the server's memory; older frames are dropped, the session keeps going and its journal keeps them all.
+     */
+    @Test
+    void aClientThatStopsReadingHoldsAtMostItsQueueOfFrames() throws Exception {
+        byte[] speech = FixtureModel.speechS16le(16.0);
+        int before = service.sessions().sessions().size();
+        try (dev.synctalk.service.testing.StalledWebSocket stalled =
+                     new dev.synctalk.service.testing.StalledWebSocket(service.uri(), "/api/stream?model=fixture")) {
+            dev.synctalk.service.session.Session session = awaitNewSession(before);
+            for (int at = 0; at < speech.length; at += 32_000) {
+                stalled.sendBinary(java.util.Arrays.copyOfRange(speech, at, Math.min(speech.length, at + 32_000)));
+            }
+            stalled.sendText("{\"type\":\"end\"}");
+            dev.synctalk.engine.api.RunResult result = session.run().result().toCompletableFuture()
+                    .get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertEquals(dev.synctalk.engine.run.RunState.COMPLETED, result.state(), result.error());
+            dev.synctalk.service.session.ClientQueue.Stats q = session.stats().client();
+            long frames = session.stats().frames();
+            assertTrue(frames >= 400, "16 s of speech: " + frames + " frames");
+            assertTrue(q.maxQueued() <= 50, "never more than the queue's 50 frames wait: " + q);
+            assertTrue(q.dropped() > 0, "a client that reads nothing has frames dropped: " + q);
+            long largestPacket = 2 * 640 + 8 * 1024; // 40 ms of audio + a 32x32 JPEG (about 1 KiB)
+            assertTrue(q.maxQueuedBytes() <= 50 * largestPacket, "bounded bytes: " + q);
+            assertEquals(frames, q.delivered() + q.dropped() + q.queued(), "every frame is either sent or dropped");
+            try (dev.synctalk.journal.JournalReader timeline = dev.synctalk.journal.JournalReader.open(result.runDir(),
+                    "session.timeline--encode.timeline")) {
+                long journaled = 0;
+                for (var ignored : timeline) {
+                    journaled++;
+                }
+                assertEquals(frames, journaled, "the journal holds every frame, dropped or not");
+            }
+        }
+    }
+
+    private static dev.synctalk.service.session.Session awaitNewSession(int before) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            List<dev.synctalk.service.session.Session> now = service.sessions().sessions();
+            if (now.size() > before) {
+                return now.get(now.size() - 1);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no session opened");
     }
 }
