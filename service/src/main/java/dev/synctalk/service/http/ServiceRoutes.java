@@ -76,6 +76,14 @@ final class ServiceRoutes extends AllDirectives {
     }
 
     Route routes() {
+        return handleExceptions(org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
+                .match(org.apache.pekko.http.scaladsl.model.EntityStreamSizeException.class, e -> json(413, error(
+                        "the request is larger than the service takes (" + sessions.limits().maxUploadBytes()
+                                + " bytes: a WAV of " + sessions.limits().maxAudioSeconds() + " s)")))
+                .build(), this::unguardedRoutes);
+    }
+
+    private Route unguardedRoutes() {
         return concat(
                 pathSingleSlash(() -> get(() -> getFromResource("web/index.html", ContentTypes.TEXT_HTML_UTF8))),
                 path("app.js", () -> get(() -> getFromResource("web/app.js",
@@ -174,7 +182,7 @@ final class ServiceRoutes extends AllDirectives {
                         .mapMaterializedValue(done -> {
                             done.whenComplete((ok, err) -> {
                                 if (err != null) {
-                                    session.fail(err instanceof org.apache.pekko.stream.StreamLimitReachedException
+                                    session.fail(causedByLimit(err)
                                             ? "a WebSocket message is larger than " + maxBytes + " bytes"
                                             : "receiving from the client failed: " + err.getMessage());
                                 } else {
@@ -183,6 +191,15 @@ final class ServiceRoutes extends AllDirectives {
                             });
                             return NotUsed.getInstance();
                         }));
+    }
+
+    private static boolean causedByLimit(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.pekko.stream.StreamLimitReachedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CompletionStage<String> text(TextMessage m, int maxBytes) {
