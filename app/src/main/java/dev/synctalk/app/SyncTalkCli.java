@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "SyncTalk talking-head engine: run dataflow graphs (preprocess, train, infer), "
                 + "resume interrupted runs, replay journaled sessions.",
         subcommands = {RunCommand.class, ResumeCommand.class, ReplayCommand.class, StatusCommand.class,
-                GraphsCommand.class, CommandLine.HelpCommand.class})
+                GraphsCommand.class, ServeCommand.class, ServeBenchCommand.class, CommandLine.HelpCommand.class})
 public final class SyncTalkCli implements Runnable {
 
     @CommandLine.Spec
