@@ -43,7 +43,8 @@ class CliTest {
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][]{{"--help"}, {"run", "--help"}, {"resume", "--help"}, {"replay", "--help"},
                 {"status", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
-                {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}}) {
+                {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}, {"serve", "--help"},
+                {"serve-bench", "--help"}}) {
             Outcome o = run(cmd);
             assertEquals(0, o.code(), String.join(" ", cmd));
             assertTrue(o.out().contains("Usage:"), String.join(" ", cmd) + ": " + o.out());
