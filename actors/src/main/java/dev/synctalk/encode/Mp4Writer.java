@@ -109,6 +109,26 @@ public final class Mp4Writer implements AutoCloseable {
     }
 
     /**
+     * Encodes one 8-bit RGB frame (row-major, {@code frame}'s size) and the mono samples that play with it
+     * (null for none) with a recorder set up by {@link #configure}.
+     */
+    public static void record(FFmpegFrameRecorder recorder, Frame frame, byte[] rgb, FloatBuffer samples,
+                              int sampleRateHz) throws FFmpegFrameRecorder.Exception {
+        ByteBuffer buffer = (ByteBuffer) frame.image[0];
+        int stride = frame.imageStride;
+        int rowBytes = frame.imageWidth * 3;
+        for (int y = 0; y < frame.imageHeight; y++) {
+            buffer.position(y * stride);
+            buffer.put(rgb, y * rowBytes, rowBytes);
+        }
+        buffer.rewind();
+        recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
+        if (samples != null) {
+            recorder.recordSamples(sampleRateHz, 1, samples);
+        }
+    }
+
+    /**
      * A writer whose audio arrives with the frames ({@link #writeFrame(byte[], float[])}), for streams
      * whose length is not known up front (a logged live session); the frames decide the length.
      */
@@ -198,18 +218,8 @@ public final class Mp4Writer implements AutoCloseable {
             return;
         }
         lastFrame = rgb;
-        ByteBuffer buffer = (ByteBuffer) frame.image[0];
-        int stride = frame.imageStride;
-        for (int y = 0; y < height; y++) {
-            buffer.position(y * stride);
-            buffer.put(rgb, y * width * 3, width * 3);
-        }
-        buffer.rewind();
         try {
-            recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
-            if (samples != null) {
-                recorder.recordSamples(sampleRateHz, 1, samples);
-            }
+            record(recorder, frame, rgb, samples, sampleRateHz);
         } catch (FFmpegFrameRecorder.Exception e) {
             throw new IOException("encoding frame " + written + " of " + target + " failed: " + e.getMessage(), e);
         }

@@ -3,9 +3,7 @@ package dev.synctalk.service.stream;
 import dev.synctalk.encode.Mp4Writer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 
@@ -47,18 +45,12 @@ public final class FragmentedMp4Encoder implements AutoCloseable {
 
     /** Encodes one frame (8-bit RGB, row-major) with its audio; returns the MP4 bytes written meanwhile. */
     public byte[] encode(byte[] rgb, float[] pcm) throws IOException {
-        ByteBuffer buffer = (ByteBuffer) frame.image[0];
-        int stride = frame.imageStride;
-        for (int y = 0; y < height; y++) {
-            buffer.position(y * stride);
-            buffer.put(rgb, y * width * 3, width * 3);
+        if (rgb.length != width * height * 3) {
+            throw new IllegalArgumentException("fragmented MP4: a frame of " + rgb.length + " samples, expected "
+                    + width * height * 3);
         }
-        buffer.rewind();
         try {
-            recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
-            if (pcm.length > 0) {
-                recorder.recordSamples(sampleRateHz, 1, FloatBuffer.wrap(pcm));
-            }
+            Mp4Writer.record(recorder, frame, rgb, pcm.length > 0 ? FloatBuffer.wrap(pcm) : null, sampleRateHz);
         } catch (FFmpegFrameRecorder.Exception e) {
             throw new IOException("fragmented MP4: encoding a frame failed: " + e.getMessage(), e);
         }
