@@ -207,4 +207,34 @@ class LimitsAndSafetyTest {
     private static URI ws(String q) {
         return URI.create(service.uri().toString().replace("http", "ws") + "api/stream?" + q);
     }
+
+    @Test
+    void aLiveSessionOpenedWithMp4PlaysForAPlayerOverHttp() throws Exception {
+        awaitNoSessions();
+        try (StreamClient c = StreamClient.open(service.uri(), "model=fixture&mp4=true&token=" + TOKEN)) {
+            String id = c.session().path("id").asText();
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> player = HTTP.sendAsync(HttpRequest.newBuilder(
+                    service.uri().resolve("api/sessions/" + id + "/video.mp4")).header("Authorization", "Bearer " + TOKEN)
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            c.sendSpeech(FixtureModel.speechS16le(3.0), 32_000, false);
+            c.endSpeech();
+            assertEquals("end", c.awaitEnd(WAIT).path("type").asText());
+            HttpResponse<byte[]> r = player.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals("ftyp", new String(r.body(), 4, 4), "the player's file starts with the MP4 header");
+            Path mp4 = Files.write(runs.resolve("live.mp4"), r.body());
+            try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(mp4.toFile())) {
+                g.start();
+                int frames = 0;
+                while (g.grabImage() != null) {
+                    frames++;
+                }
+                assertTrue(frames >= 25 && frames <= c.frames().size(),
+                        "the player sees the session from its first fragment after joining: " + frames);
+            }
+        }
+        assertEquals(404, request("GET", "api/sessions/none/video.mp4", null, true).statusCode(),
+                "an unknown session is not found");
+        awaitNoSessions();
+    }
 }
