@@ -13,6 +13,8 @@ import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
 import dev.synctalk.engine.stage.AbstractStageType;
+import dev.synctalk.gpu.cuda.CudaBackend;
+import dev.synctalk.gpu.cuda.torso.CudaTorsoRenderer;
 import dev.synctalk.gpu.render.CameraRays;
 import dev.synctalk.compute.StageBackends;
 import dev.synctalk.gpu.tensor.Backend;
@@ -26,7 +28,6 @@ import dev.synctalk.nerf.HeadTrainer;
 import dev.synctalk.nerf.Renderer;
 import dev.synctalk.nerf.TorsoCheckpoint;
 import dev.synctalk.nerf.TorsoModel;
-import dev.synctalk.nerf.TorsoTrainer;
 import dev.synctalk.portrait.FaceMask;
 import dev.synctalk.portrait.PortraitMerge;
 import dev.synctalk.render.RenderedFrame;
@@ -53,7 +54,8 @@ import java.util.TreeMap;
  * this stage rather than a separate stage because a graph file cannot switch a stage on and off.
  *
  * <p>{@code torso} (a torso.ckpt with torso.json beside it, from train-torso.conf) renders head over
- * torso over bc.jpg with {@link FrameCompositor}, torso code 0 as the reference does at test time. Torso
+ * torso over bc.jpg with {@link FrameCompositor}, torso code 0 as the reference does at test time; placed on
+ * a GPU, the torso layer and the compositing run on the device ({@link CudaTorsoRenderer}). Torso
  * and portrait are alternatives, as in the reference (portrait pastes the face into original frames that
  * already show the real torso): asking for both is refused.
  */
@@ -94,6 +96,7 @@ public final class HeadRenderStage implements Stage {
     private final HeadModelSpec spec;
     private final Renderer renderer;
     private final FrameCompositor compositor;
+    private final CudaTorsoRenderer deviceTorso;
     private final SyncTalkDataset dataset;
     private final DatasetSequence sequence;
     private final CameraRays camera;
@@ -130,7 +133,11 @@ public final class HeadRenderStage implements Stage {
         }
         Checkpoint.restore(trainer, config.model());
         this.renderer = trainer.renderer();
-        this.compositor = config.torso() == null ? null : new FrameCompositor(backend, renderer, loadTorso(name));
+        TorsoModel torso = config.torso() == null ? null : loadTorso(name);
+        // on a GPU the torso layer and the compositing stay on the device (one download of the frame)
+        this.deviceTorso = torso != null && backend instanceof CudaBackend cuda
+                ? CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data()) : null;
+        this.compositor = torso != null && deviceTorso == null ? new FrameCompositor(backend, renderer, torso) : null;
     }
 
     private TorsoModel loadTorso(String name) throws IOException {
@@ -138,9 +145,9 @@ public final class HeadRenderStage implements Stage {
         if (!Files.isRegularFile(config.torso())) {
             throw new IOException(name + ": torso " + config.torso() + " is missing (train-torso.conf writes torso.ckpt)");
         }
-        TorsoTrainer torsoTrainer = torsoSpec.newTrainer(backend);
-        TorsoCheckpoint.restore(torsoTrainer, config.torso());
-        return torsoTrainer.model();
+        TorsoModel torso = torsoSpec.newModel();
+        TorsoCheckpoint.restoreModel(torso, config.torso());
+        return torso;
     }
 
     @Override
@@ -193,9 +200,15 @@ public final class HeadRenderStage implements Stage {
         FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, w, shape[0], shape[1]),
                 Tensor.wrap(f.expression().clone(), f.expression().length), 0);
         Tensor pose = Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4);
-        Tensor rendered = compositor != null ? compositor.render(camera, pose, conditioning, 0, background).image()
-                : renderer.render(camera, pose, conditioning, background).image();
-        float[] rgb = rendered.data().clone();
+        float[] rgb;
+        if (deviceTorso != null) {
+            Renderer.Frame head = renderer.render(camera, pose, conditioning, null);
+            rgb = deviceTorso.frame(pose.data(), 0, head.image().data(), head.opacity().data());
+        } else {
+            Tensor rendered = compositor != null ? compositor.render(camera, pose, conditioning, 0, background).image()
+                    : renderer.render(camera, pose, conditioning, background).image();
+            rgb = rendered.data().clone();
+        }
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
         }
@@ -211,6 +224,9 @@ public final class HeadRenderStage implements Stage {
 
     @Override
     public void close() {
+        if (deviceTorso != null) {
+            deviceTorso.close();
+        }
         backend.close();
     }
 }

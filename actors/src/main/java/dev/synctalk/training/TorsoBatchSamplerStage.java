@@ -1,35 +1,31 @@
 package dev.synctalk.training;
 
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
- * Source of torso training: one {@link TorsoTrainImage} per step, frame index = step. Step k's training
- * frame is drawn from a generator seeded by (seed, k) alone, so {@link #seek} to any step is exact and a
- * resumed run sees the same frames as an uninterrupted one. The pixels of a step are drawn by the torso
- * trainer (its random state is part of its checkpoints), which is why whole images travel here.
+ * Source of torso training: one {@link TorsoStepTicket} per step, frame index = step. The torso trainer draws
+ * the step's frame and pixels from the step number with a counter-based generator (on the GPU when it runs
+ * there), so {@link #seek} to any step is exact, a resumed run trains on what an uninterrupted one would, and
+ * no images travel the stream.
  */
 public final class TorsoBatchSamplerStage implements Stage {
 
-    public record Config(
-            @Param(doc = "dataset folder (SyncTalk layout with torso_imgs and bc.jpg)") Path dataset,
-            @Param(defaultValue = "2000", doc = "training steps") long iters,
-            @Param(defaultValue = "1", doc = "seed of the frame choice") long seed) {
+    public record Config(@Param(defaultValue = "2000", doc = "training steps") long iters) {
     }
 
     public static final class Type extends AbstractStageType<Config> {
         public Type() {
-            super("torso-batch-sampler", "dataset -> one torso training image (torso over background target) per step, deterministic per" + " (seed, step)",
+            super("torso-batch-sampler", "one torso step ticket per step; the trainer samples frame and pixels from the"
+                            + " step number",
                     Config.class,
                     List.of(),
-                    List.of(PortSpec.of("images", TorsoTrainImage.class, "the training image of one torso step")));
+                    List.of(PortSpec.of("tickets", TorsoStepTicket.class, "the step number of one torso step")));
         }
 
         @Override
@@ -40,22 +36,15 @@ public final class TorsoBatchSamplerStage implements Stage {
 
     private final Config config;
     private final StageContext context;
-    private final TrainingSet set;
     private long next;
 
-    private TorsoBatchSamplerStage(Config config, StageContext context) throws Exception {
+    private TorsoBatchSamplerStage(Config config, StageContext context) {
         if (config.iters() < 1) {
             throw new IllegalArgumentException("torso-batch-sampler '" + context.stageName() + "': iters must be"
                     + " positive, got " + config.iters());
         }
         this.config = config;
         this.context = context;
-        // audio features are loaded but unused: the torso does not listen; mel needs only aud.wav
-        this.set = TrainingSet.load(config.dataset(), AudioFeatureKind.MEL);
-        if (set.images().isEmpty()) {
-            throw new IllegalArgumentException("torso-batch-sampler '" + context.stageName() + "': dataset "
-                    + config.dataset() + " has no training frames");
-        }
         context.progress().total(config.iters(), "steps");
     }
 
@@ -70,17 +59,9 @@ public final class TorsoBatchSamplerStage implements Stage {
         if (next >= config.iters()) {
             return false;
         }
-        out.emit("images", sample(next));
+        out.emit("tickets", new TorsoStepTicket(next));
         context.progress().advance(1);
         next++;
         return next < config.iters();
-    }
-
-    /** The image of step {@code step}: a pure function of (dataset, config, step). */
-    TorsoTrainImage sample(long step) {
-        SplittableRandom rng = new SplittableRandom(config.seed() + step * 0x9E3779B97F4A7C15L);
-        TrainingSet.Image image = set.images().get(rng.nextInt(set.images().size()));
-        return new TorsoTrainImage(step, image.imageId(), image.codeIndex(), set.camera().width(),
-                set.camera().height(), image.pose(), image.torsoBackground(), set.background());
     }
 }

@@ -3,16 +3,20 @@ package dev.synctalk.training;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import dev.synctalk.gpu.cuda.CudaDevice;
+import dev.synctalk.gpu.cuda.torso.CudaTorsoTrainer;
 import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.nerf.TorsoModel;
 import dev.synctalk.nerf.TorsoModelConfig;
 import dev.synctalk.nerf.TorsoTrainer;
 import dev.synctalk.nerf.TorsoTrainerConfig;
+import dev.synctalk.nerf.TorsoTrainingData;
 import dev.synctalk.output.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntConsumer;
 
 /**
  * Everything needed to rebuild a torso trainer with the same parameter layout: what {@code torso.json}
@@ -44,11 +48,24 @@ public record TorsoModelSpec(ModelPreset preset, int frameCount, int pixelsPerSt
         return base.withLearningRates(gridLearningRate, networkLearningRate);
     }
 
-    /** A fresh trainer with this spec's sizes and initial parameters. */
-    public TorsoTrainer newTrainer(Backend backend) {
-        TorsoTrainerConfig trainerConfig = new TorsoTrainerConfig(pixelsPerStep, iterations, 1f,
-                (float) alphaEntropyWeight, seed + 1);
-        return new TorsoTrainer(backend, trainerConfig, new TorsoModel(modelConfig(), seed));
+    /** Fresh parameters of this spec's sizes, drawn from its seed. */
+    public TorsoModel newModel() {
+        return new TorsoModel(modelConfig(), seed);
+    }
+
+    /** The trainer settings (its sampler is seeded with seed + 1, the model with seed). */
+    public TorsoTrainerConfig trainerConfig() {
+        return new TorsoTrainerConfig(pixelsPerStep, iterations, 1f, (float) alphaEntropyWeight, seed + 1);
+    }
+
+    /** A fresh CPU trainer with this spec's sizes and initial parameters on {@code data}. */
+    public TorsoTrainer newTrainer(Backend backend, TorsoTrainingData data) {
+        return new TorsoTrainer(backend, trainerConfig(), newModel(), data);
+    }
+
+    /** A fresh device-resident trainer; {@code data} is uploaded now ({@code onFrameUploaded} counts frames). */
+    public CudaTorsoTrainer newCudaTrainer(CudaDevice device, TorsoTrainingData data, IntConsumer onFrameUploaded) {
+        return new CudaTorsoTrainer(device, trainerConfig(), newModel(), data, onFrameUploaded);
     }
 
     public String toJson() {

@@ -1,6 +1,7 @@
 package dev.synctalk.nerf;
 
 import dev.synctalk.gpu.render.CameraRays;
+import dev.synctalk.gpu.render.HeadTorsoComposite;
 import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.gpu.tensor.Tensor;
 
@@ -11,7 +12,9 @@ import dev.synctalk.gpu.tensor.Tensor;
  *   torso = torso_rgb * torso_alpha + (1 - torso_alpha) * background
  *   out   = sum_i w_i head_rgb_i + (1 - head_opacity) * torso          (head over torso over background)
  * </pre>
- * Deterministic: no randomness.
+ * The head is rendered without a background and composited with {@link HeadTorsoComposite}, the CPU twin
+ * of the device compositing ({@code CudaTorsoRenderer}); the result is bit-identical to rendering the head
+ * over the torso image. Deterministic: no randomness.
  */
 public final class FrameCompositor {
     private final Backend backend;
@@ -37,11 +40,15 @@ public final class FrameCompositor {
     public Frame render(CameraRays camera, Tensor pose, FrameConditioning conditioning, int torsoCodeIndex,
                         Tensor background) {
         int pixels = camera.width() * camera.height();
-        Tensor torsoImage = Tensor.zeros(pixels, 3);
+        Tensor.requireShape("background", background, pixels, 3);
+        Tensor torsoRgb = Tensor.zeros(pixels, 3);
         Tensor torsoAlpha = Tensor.zeros(pixels);
-        torso.render(backend, camera.width(), camera.height(), pose, torsoCodeIndex, background, torsoImage, torsoAlpha);
-        Renderer.Frame headFrame = head.render(camera, pose, conditioning, torsoImage);
-        return new Frame(camera.width(), camera.height(), headFrame.image(), headFrame.opacity(), torsoAlpha);
+        torso.renderLayer(backend, camera.width(), camera.height(), pose, torsoCodeIndex, torsoAlpha, torsoRgb);
+        Renderer.Frame headFrame = head.render(camera, pose, conditioning, null);
+        Tensor image = Tensor.zeros(pixels, 3);
+        HeadTorsoComposite.forward(headFrame.image().data(), headFrame.opacity().data(), torsoAlpha.data(),
+                torsoRgb.data(), background.data(), image.data(), 0, pixels);
+        return new Frame(camera.width(), camera.height(), image, headFrame.opacity(), torsoAlpha);
     }
 
     /** As {@link #render}, writing the image into an existing frame buffer {@code out} [H*W, 3]. */

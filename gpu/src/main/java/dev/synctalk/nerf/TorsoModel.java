@@ -261,17 +261,28 @@ public final class TorsoModel {
 
     /**
      * Renders the torso of a whole width x height frame over {@code background} [H*W, 3] into
-     * {@code out} [H*W, 3] (and its alpha into {@code alphaOut} [H*W] when not null), in chunks of
-     * {@link Renderer#CHUNK_RAYS} pixels. Deterministic.
+     * {@code out} [H*W, 3] (and its alpha into {@code alphaOut} [H*W] when not null). Deterministic.
      */
     public void render(Backend backend, int width, int height, Tensor pose, int frameIndex, Tensor background,
                        Tensor out, Tensor alphaOut) {
         int pixels = width * height;
         Tensor.requireShape("torso background", background, pixels, 3);
         Tensor.requireShape("torso render target", out, pixels, 3);
-        if (alphaOut != null) {
-            Tensor.requireShape("torso alpha target", alphaOut, pixels);
-        }
+        Tensor alpha = alphaOut != null ? alphaOut : Tensor.zeros(pixels);
+        Tensor rgb = Tensor.zeros(pixels, 3);
+        renderLayer(backend, width, height, pose, frameIndex, alpha, rgb);
+        backend.alphaOverForward(alpha, rgb, background, out);
+    }
+
+    /**
+     * The torso layer of a whole width x height frame: alpha [H*W] and colour [H*W, 3] (not composited), in
+     * chunks of {@link Renderer#CHUNK_RAYS} pixels. Deterministic; every pixel is independent of the others.
+     */
+    public void renderLayer(Backend backend, int width, int height, Tensor pose, int frameIndex, Tensor alphaOut,
+                            Tensor rgbOut) {
+        int pixels = width * height;
+        Tensor.requireShape("torso alpha target", alphaOut, pixels);
+        Tensor.requireShape("torso colour target", rgbOut, pixels, 3);
         for (int start = 0; start < pixels; start += Renderer.CHUNK_RAYS) {
             int count = Math.min(Renderer.CHUNK_RAYS, pixels - start);
             int[] ids = new int[count];
@@ -279,14 +290,8 @@ public final class TorsoModel {
                 ids[i] = start + i;
             }
             Trace trace = forward(backend, pixelCoordinates(width, height, ids), pose, frameIndex);
-            float[] part = new float[count * 3];
-            System.arraycopy(background.data(), start * 3, part, 0, count * 3);
-            Tensor composite = Tensor.zeros(count, 3);
-            backend.alphaOverForward(trace.alpha(), trace.rgb(), Tensor.wrap(part, count, 3), composite);
-            System.arraycopy(composite.data(), 0, out.data(), start * 3, count * 3);
-            if (alphaOut != null) {
-                System.arraycopy(trace.alpha().data(), 0, alphaOut.data(), start, count);
-            }
+            System.arraycopy(trace.alpha().data(), 0, alphaOut.data(), start, count);
+            System.arraycopy(trace.rgb().data(), 0, rgbOut.data(), start * 3, count * 3);
         }
     }
 }

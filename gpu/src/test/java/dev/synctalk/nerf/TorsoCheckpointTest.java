@@ -4,7 +4,6 @@ import dev.synctalk.gpu.optim.AdamWState;
 import dev.synctalk.gpu.optim.ParamGroup;
 import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
-import dev.synctalk.nerf.fixture.SyntheticHeadFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,12 +24,10 @@ class TorsoCheckpointTest {
     private static final int STEPS = 10;
     private static final int PIXELS = 256;
     private static CpuBackend backend;
-    private static SyntheticHeadFixture fixture;
 
     @BeforeAll
     static void start() {
         backend = new CpuBackend(2);
-        fixture = FixtureTraining.fixture();
     }
 
     @AfterAll
@@ -44,7 +41,7 @@ class TorsoCheckpointTest {
 
     private static void train(TorsoTrainer trainer, int until) {
         while (trainer.step() < until) {
-            trainer.trainStep(TorsoTrainingTest.torsoFrame(fixture, FixtureTraining.frameOfStep(trainer.step())));
+            trainer.trainStep();
         }
     }
 

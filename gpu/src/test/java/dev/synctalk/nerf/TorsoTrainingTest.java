@@ -2,7 +2,11 @@ package dev.synctalk.nerf;
 
 import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
+import dev.synctalk.nerf.fixture.FixtureTorsoData;
 import dev.synctalk.nerf.fixture.SyntheticHeadFixture;
+
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +47,7 @@ class TorsoTrainingTest {
         untrainedTorsoPsnr = heldOutTorsoPsnr();
         StringBuilder curve = new StringBuilder("torso training curve (step: batch PSNR dB):");
         for (int k = 0; k < TORSO_STEPS; k++) {
-            TorsoStepResult result = torsoTrainer.trainStep(torsoFrame(fixture, FixtureTraining.frameOfStep(k)));
+            TorsoStepResult result = torsoTrainer.trainStep();
             if (k % 50 == 0 || k == TORSO_STEPS - 1) {
                 curve.append(String.format(" %d: %.2f", result.step(), result.psnr()));
             }
@@ -61,20 +65,26 @@ class TorsoTrainingTest {
         backend.close();
     }
 
-    /** The tiny torso model with network lr 5e-3 (as the fixture's head), trained for {@code iterations}. */
+    /**
+     * The tiny torso model with network lr 5e-3 (as the fixture's head), trained for {@code iterations} on the
+     * fixture's frames that are not held out (frame i with torso code i).
+     */
     static TorsoTrainer newTorsoTrainer(CpuBackend backend, long iterations, int pixels, long seed) {
         TorsoModel model = new TorsoModel(TorsoModelConfig.tiny(FixtureTraining.FRAMES).withLearningRates(1e-2, 5e-3),
                 seed);
-        return new TorsoTrainer(backend, new TorsoTrainerConfig(pixels, iterations, 1f, 1e-4f, seed + 1), model);
+        return new TorsoTrainer(backend, new TorsoTrainerConfig(pixels, iterations, 1f, 1e-4f, seed + 1), model,
+                trainingData(FixtureTraining.fixture()));
     }
 
-    /** Frame i of the fixture as a torso training frame whose torso code is i. */
-    static TorsoTrainFrame torsoFrame(SyntheticHeadFixture fixture, int i) {
-        SyntheticHeadFixture.TorsoView view = fixture.torsoView(i);
-        int w = fixture.config().width();
-        int h = fixture.config().height();
-        return new TorsoTrainFrame(w, h, fixture.pose(i), Tensor.wrap(view.torsoOverBackground(), w * h, 3),
-                Tensor.wrap(view.background(), w * h, 3), i);
+    /** The fixture's torso stage without its held-out frames. */
+    static TorsoTrainingData trainingData(SyntheticHeadFixture fixture) {
+        List<Integer> frames = new ArrayList<>();
+        for (int i = 0; i < FixtureTraining.FRAMES; i++) {
+            if (!FixtureTraining.heldOut(i)) {
+                frames.add(i);
+            }
+        }
+        return FixtureTorsoData.of(fixture, frames);
     }
 
     private static double heldOutTorsoPsnr() {

@@ -234,6 +234,16 @@ public final class CudaDevice implements AutoCloseable {
                 bytes));
     }
 
+    /** Copies {@code host} into {@code target} from its int {@code targetOffset} on (e.g. one frame of many). */
+    public void copyToDevice(int[] host, DeviceBuffer target, long targetOffset) {
+        bind();
+        long bytes = (long) host.length * Integer.BYTES;
+        requireFits(targetOffset * Integer.BYTES + bytes, target, "host-to-device copy at an offset");
+        call(() -> "copying " + bytes + " bytes of ints host to device at int " + targetOffset,
+                () -> cuMemcpyHtoD(target.pointer().withByteOffset(targetOffset * Integer.BYTES), Pointer.to(host),
+                        bytes));
+    }
+
     /** Copies the first {@code host.length} floats of {@code source} (synchronous). */
     public void copyToHost(DeviceBuffer source, float[] host) {
         bind();

@@ -57,10 +57,31 @@ public final class KernelCatalog {
     public static final KernelRef LPIPS_RELU_MASK = new KernelRef("lpips", "lpips_relu_mask");
     public static final KernelRef LPIPS_UNSCALE_GRAD = new KernelRef("lpips", "lpips_unscale_grad");
 
+    public static final KernelRef FREQUENCY_ENCODING_FORWARD = new KernelRef("frequency", "frequency_encoding_forward");
+    public static final KernelRef FREQUENCY_ENCODING_BACKWARD = new KernelRef("frequency", "frequency_encoding_backward");
+    public static final KernelRef COLUMN_SUMS_PARTIAL = new KernelRef("reduce", "column_sums_partial");
+    public static final KernelRef COLUMN_SUMS_FINISH = new KernelRef("reduce", "column_sums_finish");
+    public static final KernelRef COUNT_NONFINITE = new KernelRef("reduce", "count_nonfinite");
+    public static final KernelRef TORSO_SAMPLE_PIXELS = new KernelRef("torso", "torso_sample_pixels");
+    public static final KernelRef TORSO_PIXEL_COORDS = new KernelRef("torso", "torso_pixel_coords");
+    public static final KernelRef BROADCAST_ROW = new KernelRef("torso", "broadcast_row");
+    public static final KernelRef ANCHOR_PROJECT_FORWARD = new KernelRef("torso", "anchor_project_forward");
+    public static final KernelRef ANCHOR_PROJECT_BACKWARD = new KernelRef("torso", "anchor_project_backward");
+    public static final KernelRef TORSO_ANCHOR_REGULARISER = new KernelRef("torso", "torso_anchor_regulariser");
+    public static final KernelRef OFFSET_CLAMP_FORWARD = new KernelRef("torso", "offset_clamp_forward");
+    public static final KernelRef OFFSET_CLAMP_BACKWARD = new KernelRef("torso", "offset_clamp_backward");
+    public static final KernelRef TORSO_OUTPUT = new KernelRef("torso", "torso_output");
+    public static final KernelRef TORSO_LOSS = new KernelRef("torso", "torso_loss");
+    public static final KernelRef HEAD_TORSO_COMPOSITE = new KernelRef("torso", "head_torso_composite");
+
     public static final List<KernelRef> ALL = List.of(SAXPY, SAXPY_BACKWARD, ADAMW_STEP, BLUR_ROWS, BLUR_COLS,
             BLUR_ROWS_BACKWARD, BLUR_COLS_BACKWARD, MASKED_MERGE, MASKED_MERGE_BACKWARD, NECK_FILL_COLOUR,
             HASHGRID_FORWARD, HASHGRID_BACKWARD_EMBEDDINGS, HASHGRID_BACKWARD_EMBEDDINGS_SHARED, HASHGRID_BACKWARD_COORDS, SH_FORWARD, SH_BACKWARD, DENSE_ROWS, DENSE_WEIGHT_GRAD, VOLUME_RENDER_FORWARD, VOLUME_RENDER_BACKWARD, MSE_FORWARD, MSE_BACKWARD, RENDER_MSE_TRAIN, ACTIVATION_FORWARD, ACTIVATION_BACKWARD, HEAD_MODULATE_FORWARD, HEAD_MODULATE_BACKWARD, HEAD_SIGMA_FORWARD, HEAD_SIGMA_BACKWARD, HEAD_OUTPUTS_FORWARD, HEAD_OUTPUTS_BACKWARD,
             FUSED_HEAD_FORWARD, FUSED_HEAD_BACKWARD, FUSED_WEIGHT_GRAD, FUSED_PACK_WEIGHTS,
+            FREQUENCY_ENCODING_FORWARD, FREQUENCY_ENCODING_BACKWARD, COLUMN_SUMS_PARTIAL, COLUMN_SUMS_FINISH,
+            COUNT_NONFINITE, TORSO_SAMPLE_PIXELS, TORSO_PIXEL_COORDS, BROADCAST_ROW, ANCHOR_PROJECT_FORWARD,
+            ANCHOR_PROJECT_BACKWARD, TORSO_ANCHOR_REGULARISER, OFFSET_CLAMP_FORWARD, OFFSET_CLAMP_BACKWARD,
+            TORSO_OUTPUT, TORSO_LOSS, HEAD_TORSO_COMPOSITE,
             MARCH_COUNT, SCAN_RAYS, MARCH_WRITE, OCCUPANCY_CELL_CENTRES, OCCUPANCY_ELLIPSOID_MASK, OCCUPANCY_BUILD,
             TAKE_CHANNEL, LPIPS_SCALE, LPIPS_TAP_DISTANCE, LPIPS_TAP_BACKWARD, LPIPS_RELU_MASK, LPIPS_UNSCALE_GRAD);
 

@@ -66,10 +66,12 @@ public final class ParityChecks {
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
         results.add(dev.synctalk.gpu.cuda.conv.LpipsParityCheck.run(device, seed + 3, 2, 64));
         results.add(TrainingParityCheck.run(device, seed));
+        results.addAll(dev.synctalk.gpu.cuda.torso.TorsoParityCheck.runAll(device, seed + 4));
         return results;
     }
 
-    private static CheckResult guard(String name, Supplier<String[]> check) {
+    /** Runs {@code check} (returning {passed, detail}); a check that throws fails with the exception's message. */
+    public static CheckResult guard(String name, Supplier<String[]> check) {
         try {
             String[] outcome = check.get();
             return new CheckResult(name, Boolean.parseBoolean(outcome[0]), outcome[1]);
@@ -84,7 +86,8 @@ public final class ParityChecks {
         return new String[] {Boolean.toString(stats.within(MAX_REL_ERROR)), detail};
     }
 
-    private static float[] uniform(SplittableRandom rng, int n, float lo, float hi) {
+    /** n floats uniform in [lo, hi). */
+    public static float[] uniform(SplittableRandom rng, int n, float lo, float hi) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
             values[i] = (float) (lo + (hi - lo) * rng.nextDouble());

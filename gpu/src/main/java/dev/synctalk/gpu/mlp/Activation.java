@@ -78,7 +78,7 @@ public sealed interface Activation {
      * without infinite logits.
      */
     record ScaledSigmoid() implements Activation {
-        static final float MARGIN = 0.001f;
+        public static final float MARGIN = 0.001f;
         public float apply(float x) { return (float) (1.0 / (1.0 + Math.exp(-x))) * (1 + 2 * MARGIN) - MARGIN; }
         public float derivative(float x, float y) {
             float s = (float) (1.0 / (1.0 + Math.exp(-x)));
