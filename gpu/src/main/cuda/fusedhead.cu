@@ -12,13 +12,21 @@
 // Parity bound (ParityChecks, against the fp32 layer-by-layer path, itself within 1e-5 of the CPU):
 // norm-wise relative error <= 1e-2 per output tensor and per parameter gradient; NaN fails.
 //
-// Network (HeadModelStep): enc 36 (tri-plane, fp32 [n][36] from hashgrid_forward) ->
+// Network (nerf.HeadModel at the reference sizes, CudaHeadTrainer): enc 36 (tri-plane, fp32 [n][36] from
+// hashgrid_forward) ->
 //   first = [aud1 | eye1 | unc1] 36 -> 64 | 64 | 32, ReLU (one matrix, 160 outputs)
 //   aud2 64 -> 32 (attA), eye2 64 -> 7 (attE), unc2 32 -> 1 (hu)
-//   h0 = enc | audio * attA | expr * relu(attE)                                   (75, padded to 80)
+//   h0 = enc | audio * attA | expr * attE                                          (75, padded to 80)
 //   sig1 75 -> 64 ReLU, sig2 64 -> 64 ReLU, sig3 64 -> 65: sigma = exp(raw0), geo = raw[1..64]
 //   cin = SH(dir) 16 (fp32 [n][16] from sh_forward) | geo 64 | code 4              (84, padded to 96)
-//   col1 84 -> 64 ReLU, col2 64 -> 3: rgb = sigmoid * 1.002 - 0.001; unc = softplus(hu)
+//   col1 84 -> 64 ReLU, col2 64 -> 3: rgb = sigmoid * 1.002 - 0.001
+//   ambient = (|attA|_2, |attE|_2, softplus(hu))   (volume-rendered for the ambient and uncertainty losses)
+// The uncertainty net reads a detached encoding (HeadModel's predict_uncertainty): its gradient stops at its
+// own weights, so the encoding gradient is taken from the aud1 | eye1 block only.
+// Per-frame conditioning gradients (audio code [32], individual code [4]) are summed per 16-row tile in a fixed
+// order into condPartial [tiles][36] (loss-scaled), reduced in a fixed order by head_reduce_tiles: deterministic.
+// The loss scale is read from device memory (head_loss_scale chooses it per step from the largest output
+// gradient), so no host round trip decides it.
 //
 // Tiles: a warp owns 16 samples at a time (grid-stride over tiles); a block is FH_WARPS warps that share
 // the packed weights in shared memory. One block per multiprocessor (the weights take 72 KiB).
@@ -69,7 +77,9 @@ using namespace nvcuda;
 #define G_COL2 496   // 16
 #define G_TOTAL 512
 
-#define EXTRAS 12    // per sample fp32: raw0, hc[3], hu, attE[7]
+#define EXTRAS 12    // the first fp32 extras per sample the backward keeps per tile: raw0, hc[3], hu, attE[7]
+#define EXTRA_STRIDE 48  // per sample fp32 extras row: the 12 above, attA[32] at 12, |attA| at 44, |attE| at 45
+#define COND 36      // per tile conditioning gradient sums: audio code [32], individual code [4]
 #define S_LD 84      // fp32 scratch row stride
 
 // per-warp shared memory, forward: E [16][56] | BIG [16][168] | H0 [16][88] | CIN [16][104] halves | S [16][84] f32
@@ -104,8 +114,8 @@ __device__ __forceinline__ void load_frame(float* frame, const float* audio, con
         frame[i] = audio[i];
     } else if (i < 39) {
         frame[i] = expr[i - 32];
-    } else if (i < 43 && code != nullptr) {
-        frame[i] = code[i - 39];
+    } else if (i < 43) {
+        frame[i] = code != nullptr ? code[i - 39] : 0.0f;
     }
 }
 
@@ -239,13 +249,14 @@ __device__ __forceinline__ float sigmoidf(float x)
     return 1.0f / (1.0f + expf(-x));
 }
 
-// Forward. planes == nullptr: render (no uncertainty head, no saved activations; unc and extras unused).
-// Otherwise also writes unc [n], extras [n][12] and the activation planes for the backward.
+// Forward. planes == nullptr: render (no uncertainty head, no saved activations; ambient and extras unused).
+// rgb == nullptr: density only (the occupancy-grid update): sigma alone, shc unused. Otherwise, training, also
+// writes ambient [n][3], extras [n][EXTRA_STRIDE] and the activation planes for the backward.
 extern "C" __global__ void __launch_bounds__(FH_THREADS, 1)
 fused_head_forward(long long n, const float* __restrict__ enc, const float* __restrict__ shc,
                    const half* __restrict__ weights, const float* __restrict__ audio, const float* __restrict__ expr,
                    const float* __restrict__ code, float* __restrict__ sigma, float* __restrict__ rgb,
-                   float* __restrict__ unc, float* __restrict__ extras, half* __restrict__ planes)
+                   float* __restrict__ ambient, float* __restrict__ extras, half* __restrict__ planes)
 {
     extern __shared__ __align__(128) unsigned char smem[];
     __shared__ float frame[48];
@@ -262,13 +273,16 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
     half* CIN = E + F_CIN;
     float* S = reinterpret_cast<float*>(E + F_HALVES);
     const bool train = planes != nullptr;
+    const bool colour = rgb != nullptr;
     const long long tiles = (n + 15) / 16;
 
     for (long long tile = (long long) blockIdx.x * FH_WARPS + warp; tile < tiles; tile += (long long) gridDim.x * FH_WARPS) {
         const long long row0 = tile * 16;
         const int valid = (int) min(16LL, n - row0);
         load_rows_to_half<36>(E, 56, enc, row0, valid, lane);
-        load_rows_to_half<16>(CIN, 104, shc, row0, valid, lane);
+        if (colour) {
+            load_rows_to_half<16>(CIN, 104, shc, row0, valid, lane);
+        }
         for (int e = lane; e < 16 * 12; e += 32) {
             E[(e / 12) * 56 + 36 + e % 12] = __float2half(0.0f);
         }
@@ -299,22 +313,43 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
             } else if (c < 68) {
                 v = __float2half(frame[c - 36] * S[r * S_LD + c - 36]);
             } else if (c < 75) {
-                v = __float2half(frame[32 + c - 68] * fmaxf(S[r * S_LD + 32 + c - 68], 0.0f));
+                v = __float2half(frame[32 + c - 68] * S[r * S_LD + 32 + c - 68]);
             } else {
                 v = __float2half(0.0f);
             }
             H0[r * 88 + c] = v;
         }
         if (train) {
-            for (int e = lane; e < valid * 8; e += 32) {
-                int r = e >> 3, j = e & 7;
+            for (int e = lane; e < valid * 48; e += 32) {
+                int r = e / 48, j = e - (e / 48) * 48;
                 long long row = row0 + r;
+                float* ex = extras + row * EXTRA_STRIDE;
                 if (j < 7) {
-                    extras[row * EXTRAS + 5 + j] = S[r * S_LD + 32 + j];
-                } else {
+                    ex[5 + j] = S[r * S_LD + 32 + j];
+                } else if (j == 7) {
                     float hu = S[r * S_LD + 48];
-                    extras[row * EXTRAS + 4] = hu;
-                    unc[row] = hu > 20.0f ? hu : log1pf(expf(hu));
+                    ex[4] = hu;
+                    ambient[row * 3 + 2] = hu > 20.0f ? hu : log1pf(expf(hu));
+                } else if (j < 40) {
+                    ex[12 + j - 8] = S[r * S_LD + j - 8];
+                } else if (j == 40) {
+                    float sq = 0.0f;
+                    for (int k = 0; k < 32; k++) {
+                        float a = S[r * S_LD + k];
+                        sq = __fadd_rn(sq, __fmul_rn(a, a));
+                    }
+                    float norm = sqrtf(sq);
+                    ex[44] = norm;
+                    ambient[row * 3] = norm;
+                } else if (j == 41) {
+                    float sq = 0.0f;
+                    for (int k = 0; k < 7; k++) {
+                        float a = S[r * S_LD + 32 + k];
+                        sq = __fadd_rn(sq, __fmul_rn(a, a));
+                    }
+                    float norm = sqrtf(sq);
+                    ex[45] = norm;
+                    ambient[row * 3 + 1] = norm;
                 }
             }
         }
@@ -327,29 +362,34 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
         relu_to_half(S, 64, BIG, 168, lane);
         gemm_xwt<4>(BIG, 168, Ws + W_SIG2, LD_64, 0, 4, S, 0);
         relu_to_half(S, 64, BIG + 80, 168, lane);
-        gemm_xwt<4>(BIG + 80, 168, Ws + W_SIG3, LD_64, 0, 5, S, 0);
-        for (int e = lane; e < 16 * 96; e += 32) {
-            int r = e / 96, c = e - (e / 96) * 96;
-            float v;
-            if (c < 16) {
-                continue;
-            } else if (c < 80) {
-                v = S[r * S_LD + c - 15];
-            } else if (c < 84) {
-                v = frame[39 + c - 80];
-            } else {
-                v = 0.0f;
+        gemm_xwt<4>(BIG + 80, 168, Ws + W_SIG3, LD_64, 0, colour ? 5 : 1, S, 0);
+        if (colour) {
+            for (int e = lane; e < 16 * 96; e += 32) {
+                int r = e / 96, c = e - (e / 96) * 96;
+                float v;
+                if (c < 16) {
+                    continue;
+                } else if (c < 80) {
+                    v = S[r * S_LD + c - 15];
+                } else if (c < 84) {
+                    v = frame[39 + c - 80];
+                } else {
+                    v = 0.0f;
+                }
+                CIN[r * 104 + c] = __float2half(v);
             }
-            CIN[r * 104 + c] = __float2half(v);
         }
         if (lane < valid) {
             float raw0 = S[lane * S_LD];
             sigma[row0 + lane] = expf(raw0);
             if (train) {
-                extras[(row0 + lane) * EXTRAS] = raw0;
+                extras[(row0 + lane) * EXTRA_STRIDE] = raw0;
             }
         }
         __syncwarp();
+        if (!colour) {
+            continue;
+        }
         if (train) {
             store_plane(planes + X_S1 * n, 64, BIG, 168, row0, valid, lane);
             store_plane(planes + X_S2 * n, 64, BIG + 80, 168, row0, valid, lane);
@@ -367,21 +407,23 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
             float hc = S[r * S_LD + c];
             rgb[(row0 + r) * 3 + c] = sigmoidf(hc) * 1.002f - 0.001f;
             if (train) {
-                extras[(row0 + r) * EXTRAS + 1 + c] = hc;
+                extras[(row0 + r) * EXTRA_STRIDE + 1 + c] = hc;
             }
         }
         __syncwarp();
     }
 }
 
-// Backward of fused_head_forward (training) from gSigma [n], gRgb [n][3] and the uncertainty's per-sample
-// gradient gUnc: writes gradEnc [n][36] (fp32, unscaled) and the loss-scaled fp16 gradient planes the weight
-// gradient kernel reads.
+// Backward of fused_head_forward (training) from gSigma [n], gRgb [n][3] and gAmbient [n][3] (the gradients of
+// the volume-rendered attention norms and uncertainty): writes gradEnc [n][36] (fp32, unscaled), the loss-scaled
+// fp16 gradient planes the weight gradient kernel reads, and per 16-row tile the sums of the audio-code and
+// individual-code gradients condPartial [tiles][COND] (unscaled).
 extern "C" __global__ void __launch_bounds__(FH_THREADS, 1)
 fused_head_backward(long long n, const half* __restrict__ weights, const float* __restrict__ audio,
                     const float* __restrict__ expr, const half* __restrict__ planes, const float* __restrict__ extras,
-                    const float* __restrict__ gSigma, const float* __restrict__ gRgb, float gUnc, float lossScale,
-                    float* __restrict__ gradEnc, half* __restrict__ gplanes)
+                    const float* __restrict__ gSigma, const float* __restrict__ gRgb,
+                    const float* __restrict__ gAmbient, const float* __restrict__ lossScalePtr,
+                    float* __restrict__ gradEnc, half* __restrict__ gplanes, float* __restrict__ condPartial)
 {
     extern __shared__ __align__(128) unsigned char smem[];
     __shared__ float frame[48];
@@ -397,6 +439,7 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
     float* S = reinterpret_cast<float*>(X + B_HALVES);
     float* GE = S + 16 * S_LD;
     float* EX = GE + 16 * 36;
+    const float lossScale = *lossScalePtr;
     const float invScale = 1.0f / lossScale;
     const long long tiles = (n + 15) / 16;
 
@@ -410,7 +453,8 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
                 int e = lane + 32 * i;
                 v[i] = 0.0f;
                 if (e < 192) {
-                    if (e < valid * EXTRAS) v[i] = __ldg(extras + row0 * EXTRAS + e);
+                    int r = e / EXTRAS, c = e - (e / EXTRAS) * EXTRAS;
+                    if (r < valid) v[i] = __ldg(extras + (row0 + r) * EXTRA_STRIDE + c);
                 } else if (e < 208) {
                     if (e - 192 < valid) v[i] = __ldg(gSigma + row0 + e - 192);
                 } else if (e - 208 < valid * 3) {
@@ -439,8 +483,15 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
         load_plane<64>(X, 168, planes + X_C1 * n, 64, 0, row0, valid, lane);
         mask_in_place(S, 64, X, 168, lane);
         store_plane(gplanes + G_COL1 * n, 64, X, 168, row0, valid, lane);
-        // colour input: only the geometry columns 16..79 flow back
-        gemm_xw<4>(X, 168, Ws + W_COL1, LD_COL1, 1, 4, S, 0);
+        // colour input: the geometry columns 16..79 flow back into the sigma net, the code columns 80..83 into
+        // the frame's individual code
+        gemm_xw<4>(X, 168, Ws + W_COL1, LD_COL1, 1, 5, S, 0);
+        float codeSum = 0.0f;
+        if (lane < 4) {
+            for (int r = 0; r < valid; r++) {
+                codeSum = __fadd_rn(codeSum, S[r * S_LD + 64 + lane]);
+            }
+        }
         for (int e = lane; e < 16 * 80; e += 32) {
             int r = e / 80, c = e - (e / 80) * 80;
             float g = 0.0f;
@@ -464,18 +515,30 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
         mask_in_place(S, 64, Y, 88, lane);
         store_plane(gplanes + G_SIG1 * n, 64, Y, 88, row0, valid, lane);
         gemm_xw<4>(Y, 88, Ws + W_SIG1, LD_SIG1, 0, 5, S, 0);
-        // dh0: encoding part kept in fp32, the rest through the modulation into the attention heads
+        // dh0: encoding part kept in fp32, the rest through the modulation into the attention heads, plus the
+        // attention norms' and the uncertainty's own gradients from the ambient render
         for (int e = lane; e < 16 * 64; e += 32) {
             int r = e >> 6, c = e & 63;
             float g = 0.0f;
             if (r < valid) {
+                const float* ex = extras + (row0 + r) * EXTRA_STRIDE;
+                const float* ga = gAmbient + (row0 + r) * 3;
                 if (c < 32) {
                     g = S[r * S_LD + 36 + c] * frame[c];
+                    float norm = __ldg(ex + 44);
+                    if (norm > 0.0f) {
+                        g += __ldg(ga) / norm * __ldg(ex + 12 + c) * lossScale;
+                    }
                 } else if (c < 39) {
                     int j = c - 32;
-                    g = EX[r * EXTRAS + 5 + j] > 0.0f ? S[r * S_LD + 68 + j] * frame[32 + j] : 0.0f;
+                    g = S[r * S_LD + 68 + j] * frame[32 + j];
+                    float norm = __ldg(ex + 45);
+                    if (norm > 0.0f) {
+                        g += __ldg(ga + 1) / norm * EX[r * EXTRAS + 5 + j] * lossScale;
+                    }
                 } else if (c == 48) {
                     float hu = EX[r * EXTRAS + 4];
+                    float gUnc = __ldg(ga + 2);
                     g = (hu > 20.0f ? gUnc : gUnc * sigmoidf(hu)) * lossScale;
                 }
             }
@@ -484,6 +547,19 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
         for (int e = lane; e < 16 * 36; e += 32) {
             int r = e / 36, c = e - (e / 36) * 36;
             GE[r * 36 + c] = S[r * S_LD + c];
+        }
+        {
+            // audio code gradient of this tile: sum over rows of d(h0 audio column)/d(audio) = attA
+            float audioSum = 0.0f;
+            for (int r = 0; r < valid; r++) {
+                audioSum = __fadd_rn(audioSum,
+                        __fmul_rn(S[r * S_LD + 36 + lane], __ldg(extras + (row0 + r) * EXTRA_STRIDE + 12 + lane)));
+            }
+            float* cp = condPartial + tile * COND;
+            cp[lane] = audioSum * invScale;
+            if (lane < 4) {
+                cp[32 + lane] = codeSum * invScale;
+            }
         }
         __syncwarp();
         store_plane(gplanes + G_AUD2 * n, 32, Y, 88, row0, valid, lane);
@@ -497,7 +573,8 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
         gemm_xw<1>(Y + 48, 88, Ws + W_UNC2, LD_UNC2, 0, 2, S, 0);
         mask_in_place(S, 32, X + 128, 168, lane);
         store_plane(gplanes + G_FIRST * n, 160, X, 168, row0, valid, lane);
-        gemm_xw<10>(X, 168, Ws + W_FIRST, LD_FIRST, 0, 3, S, 0);
+        // the uncertainty net's encoding is detached: only aud1 | eye1 (the first 128 columns) reach the encoding
+        gemm_xw<8>(X, 168, Ws + W_FIRST, LD_FIRST, 0, 3, S, 0);
         for (int e = lane; e < valid * 36; e += 32) {
             int r = e / 36, c = e - (e / 36) * 36;
             gradEnc[(row0 + r) * 36 + c] = (GE[r * 36 + c] + S[r * S_LD + c]) * invScale;
@@ -506,16 +583,19 @@ fused_head_backward(long long n, const half* __restrict__ weights, const float* 
     }
 }
 
-// Weight gradients of every layer: gradW [out][in] += (G^T X) / lossScale over the n rows, from the planes.
+// Weight gradients of every layer: block b's share (G^T X) / lossScale over its 64-row chunks, from the planes,
+// written to partials + b * partialStride (every element of every layer); headtrain.cu sum_block_partials adds
+// the blocks in block order into the gradient, so the result does not depend on scheduling.
 // table: 9 ints per layer {G plane start, G width, G column, out, X plane start, X width, X column, in,
 // offset of W in grad (floats)}; gridDim.y = layers, blocks of FH_THREADS split the rows into 64-row chunks.
-// Each warp owns up to 3 of the layer's 16x16 output tiles in registers across its chunks; one atomicAdd
-// per element per block at the end (the per-block reduction).
+// Each warp owns up to 3 of the layer's 16x16 output tiles in registers across its chunks.
 #define WG_LD 104
 extern "C" __global__ void __launch_bounds__(FH_THREADS)
 fused_weight_grad(long long n, const int* __restrict__ table, const half* __restrict__ planes,
-                  const half* __restrict__ gplanes, float invScale, float* __restrict__ grad)
+                  const half* __restrict__ gplanes, const float* __restrict__ lossScalePtr,
+                  float* __restrict__ partials, long long partialStride)
 {
+    const float invScale = 1.0f / *lossScalePtr;
     __shared__ __align__(128) half Gs[64 * WG_LD];
     __shared__ __align__(128) half Xs[64 * WG_LD];
     __shared__ __align__(128) float Sc[FH_WARPS][256];
@@ -524,7 +604,7 @@ fused_weight_grad(long long n, const int* __restrict__ table, const half* __rest
     const int gWidth = t[1], gCol = t[2], outF = t[3];
     const half* xp = planes + (long long) t[4] * n;
     const int xWidth = t[5], xCol = t[6], inF = t[7];
-    float* dW = grad + t[8];
+    float* dW = partials + blockIdx.x * partialStride + t[8];
     const int outT = (outF + 15) / 16, inT = (inF + 15) / 16;
     const int ldG = outT * 16 + 8, ldX = inT * 16 + 8;
     const int frags = outT * inT;
@@ -584,7 +664,7 @@ fused_weight_grad(long long n, const int* __restrict__ table, const half* __rest
             for (int e = lane; e < 256; e += 32) {
                 int o = ot * 16 + (e >> 4), i = it * 16 + (e & 15);
                 if (o < outF && i < inF) {
-                    atomicAdd(dW + o * inF + i, Sc[warp][e] * invScale);
+                    dW[o * inF + i] = Sc[warp][e] * invScale;
                 }
             }
             __syncwarp();

@@ -70,6 +70,24 @@ __device__ __forceinline__ Corner corners(const int* __restrict__ levels, int l,
     return c;
 }
 
+// Levels [l0, l1) of group grp (bit l of groupStarts set: a group starts at level l).
+__device__ __forceinline__ void group_levels(int groupStarts, int levelCount, int grp, int& l0, int& l1)
+{
+    l0 = 0;
+    l1 = levelCount;
+    for (int l = 0, k = -1; l < levelCount; l++) {
+        if ((groupStarts >> l) & 1) {
+            k++;
+            if (k == grp) {
+                l0 = l;
+            } else if (k == grp + 1) {
+                l1 = l;
+                break;
+            }
+        }
+    }
+}
+
 extern "C" __global__ void hashgrid_forward(long long n, int planes, int planeAxes, int levelCount, int features,
                                             float bound, const float* __restrict__ coords, int coordStride,
                                             const int* __restrict__ levels, const float* __restrict__ emb,
@@ -164,20 +182,8 @@ hashgrid_backward_embeddings_shared(long long n, int planes, int planeAxes, int 
     extern __shared__ float acc[];
     int groupCount = __popc(groupStarts);
     int p = blockIdx.y / groupCount;
-    int grp = blockIdx.y % groupCount;
-    int l0 = 0;
-    int l1 = levelCount;
-    for (int l = 0, k = -1; l < levelCount; l++) {
-        if ((groupStarts >> l) & 1) {
-            k++;
-            if (k == grp) {
-                l0 = l;
-            } else if (k == grp + 1) {
-                l1 = l;
-                break;
-            }
-        }
-    }
+    int l0, l1;
+    group_levels(groupStarts, levelCount, blockIdx.y % groupCount, l0, l1);
     int base = __ldg(levels + 5 * l0);
     int floats = (__ldg(levels + 5 * (l1 - 1)) + __ldg(levels + 5 * (l1 - 1) + 1) - base) * features;
     for (int i = threadIdx.x; i < floats; i += blockDim.x) {
@@ -217,6 +223,68 @@ hashgrid_backward_embeddings_shared(long long n, int planes, int planeAxes, int 
     for (int i = threadIdx.x; i < floats; i += blockDim.x) {
         float v = acc[i];
         if (v != 0.0f) {
+            atomicAdd(ge + i, v);
+        }
+    }
+}
+
+// The same privatised gradient in fixed point, for training that must be reproducible bit for bit: each term
+// w * gradOut is rounded to a 64-bit integer at scale[1] (CudaHeadTrainer: the step's loss scale times 2^20) and
+// summed with integer atomics, which are exact and therefore independent of the order they land in; the
+// caller converts the table back to float (headtrain.cu fixed_to_float). Blocks and groups as above, with the
+// shared accumulator in 8-byte entries (group capacity in entries, not floats).
+extern "C" __global__ void __launch_bounds__(1024, 1)
+hashgrid_backward_embeddings_fixed(long long n, int planes, int planeAxes, int levelCount, int features,
+                                   float bound, const float* __restrict__ coords, int coordStride,
+                                   const int* __restrict__ levels, const float* __restrict__ gradOut,
+                                   int gradStride, unsigned long long* __restrict__ gradFixed, long long planeStride,
+                                   int groupStarts, long long samplesPerChunk, const float* __restrict__ scale)
+{
+    extern __shared__ unsigned long long accFixed[];
+    const float fixedScale = scale[1];
+    int groupCount = __popc(groupStarts);
+    int p = blockIdx.y / groupCount;
+    int l0, l1;
+    group_levels(groupStarts, levelCount, blockIdx.y % groupCount, l0, l1);
+    int base = __ldg(levels + 5 * l0);
+    int entries = (__ldg(levels + 5 * (l1 - 1)) + __ldg(levels + 5 * (l1 - 1) + 1) - base) * features;
+    for (int i = threadIdx.x; i < entries; i += blockDim.x) {
+        accFixed[i] = 0ULL;
+    }
+    __syncthreads();
+    int ax = (planeAxes >> (4 * p)) & 3;
+    int ay = (planeAxes >> (4 * p + 2)) & 3;
+    long long first = blockIdx.x * samplesPerChunk;
+    long long end = min(n, first + samplesPerChunk);
+    for (long long s = first + threadIdx.x; s < end; s += blockDim.x) {
+        float ux, uy;
+        if (!to_unit(coords, s, coordStride, ax, ay, bound, ux, uy)) {
+            continue;
+        }
+        for (int l = l0; l < l1; l++) {
+            Corner c = corners(levels, l, ux, uy);
+            float w00 = FM(FS(1.0f, c.fx), FS(1.0f, c.fy));
+            float w10 = FM(c.fx, FS(1.0f, c.fy));
+            float w01 = FM(FS(1.0f, c.fx), c.fy);
+            float w11 = FM(c.fx, c.fy);
+            const float* g = gradOut + s * gradStride + (p * levelCount + l) * features;
+            for (int f = 0; f < features; f++) {
+                float go = FM(__ldg(g + f), fixedScale);
+                if (go == 0.0f) {
+                    continue;
+                }
+                atomicAdd(accFixed + (c.r00 - base) * features + f, (unsigned long long) __float2ll_rn(FM(w00, go)));
+                atomicAdd(accFixed + (c.r10 - base) * features + f, (unsigned long long) __float2ll_rn(FM(w10, go)));
+                atomicAdd(accFixed + (c.r01 - base) * features + f, (unsigned long long) __float2ll_rn(FM(w01, go)));
+                atomicAdd(accFixed + (c.r11 - base) * features + f, (unsigned long long) __float2ll_rn(FM(w11, go)));
+            }
+        }
+    }
+    __syncthreads();
+    unsigned long long* ge = gradFixed + p * planeStride + (long long) base * features;
+    for (int i = threadIdx.x; i < entries; i += blockDim.x) {
+        unsigned long long v = accFixed[i];
+        if (v != 0ULL) {
             atomicAdd(ge + i, v);
         }
     }

@@ -25,7 +25,11 @@ import dev.synctalk.nerf.Checkpoint;
 import dev.synctalk.nerf.FrameCompositor;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
+import dev.synctalk.nerf.HeadRendering;
 import dev.synctalk.nerf.Renderer;
+import dev.synctalk.nerf.cuda.CudaHeadRenderer;
+import dev.synctalk.gpu.cuda.CudaBackend;
+import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.nerf.TorsoCheckpoint;
 import dev.synctalk.nerf.TorsoModel;
 import dev.synctalk.portrait.FaceMask;
@@ -37,6 +41,12 @@ import dev.synctalk.training.NerfPoses;
 import dev.synctalk.training.TorsoModelSpec;
 import dev.synctalk.training.TrainingSet;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,7 +104,8 @@ public final class HeadRenderStage implements Stage {
     private final StageContext context;
     private final Backend backend;
     private final HeadModelSpec spec;
-    private final Renderer renderer;
+    private final HeadRendering renderer;
+    private final CudaHeadRenderer deviceRenderer;
     private final FrameCompositor compositor;
     private final CudaTorsoRenderer deviceTorso;
     private final SyncTalkDataset dataset;
@@ -102,6 +113,9 @@ public final class HeadRenderStage implements Stage {
     private final CameraRays camera;
     private final Tensor background;
     private final TreeMap<Long, float[]> windows = new TreeMap<>();
+    /** Portrait mode: originals and face masks of the next frames, decoded ahead on worker threads. */
+    private final ExecutorService decoders;
+    private final Map<Long, Future<PortraitInputs>> decoded = new HashMap<>();
     private long firstWindow = -1;
     private long nextFrame = -1;
 
@@ -124,20 +138,46 @@ public final class HeadRenderStage implements Stage {
             throw new DatasetException(name + ": " + e.getMessage(), e);
         }
         this.sequence = new DatasetSequence(dataset, config.split(), Long.MAX_VALUE);
+        this.decoders = config.portrait() ? Executors.newFixedThreadPool(DECODE_THREADS, r -> {
+            Thread t = new Thread(r, "portrait-decode-" + context.stageName());
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.camera = TrainingSet.camera(dataset);
         this.background = Tensor.wrap(TrainingSet.background(dataset), camera.width() * camera.height(), 3);
-        this.backend = StageBackends.open(context, config.threads());
-        HeadTrainer trainer = spec.newTrainer(backend);
         if (!Files.isRegularFile(config.model())) {
             throw new IOException(name + ": model " + config.model() + " is missing (train.conf writes head.ckpt)");
         }
-        Checkpoint.restore(trainer, config.model());
-        this.renderer = trainer.renderer();
-        TorsoModel torso = config.torso() == null ? null : loadTorso(name);
-        // on a GPU the torso layer and the compositing stay on the device (one download of the frame)
-        this.deviceTorso = torso != null && backend instanceof CudaBackend cuda
-                ? CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data()) : null;
-        this.compositor = torso != null && deviceTorso == null ? new FrameCompositor(backend, renderer, torso) : null;
+        this.backend = StageBackends.open(context, config.threads());
+        CudaHeadRenderer onDevice = null;
+        CudaTorsoRenderer torsoOnDevice = null;
+        try {
+            // placed on a GPU: the checkpoint is read on the host and the head renders on the device
+            HeadTrainer trainer = spec.newTrainer(backend instanceof CudaBackend ? new CpuBackend(1) : backend);
+            Checkpoint.restore(trainer, config.model());
+            if (backend instanceof CudaBackend cuda) {
+                onDevice = new CudaHeadRenderer(cuda.device(), trainer);
+                this.renderer = onDevice;
+            } else {
+                this.renderer = trainer.renderer();
+            }
+            this.deviceRenderer = onDevice;
+            TorsoModel torso = config.torso() == null ? null : loadTorso(name);
+            // on a GPU the torso layer and the compositing stay on the device (one download of the frame)
+            torsoOnDevice = torso != null && backend instanceof CudaBackend cuda
+                    ? CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data()) : null;
+            this.deviceTorso = torsoOnDevice;
+            this.compositor = torso != null && deviceTorso == null ? new FrameCompositor(backend, renderer, torso) : null;
+        } catch (IOException | RuntimeException e) {
+            if (torsoOnDevice != null) {
+                torsoOnDevice.close();
+            }
+            if (onDevice != null) {
+                onDevice.close();
+            }
+            backend.close();
+            throw e;
+        }
     }
 
     private TorsoModel loadTorso(String name) throws IOException {
@@ -214,18 +254,58 @@ public final class HeadRenderStage implements Stage {
         }
         FloatImage image = new FloatImage(camera.width(), camera.height(), 3, rgb);
         if (config.portrait()) {
-            var layout = dataset.layout();
-            FloatImage original = ImageFiles.read(layout.original(f.imageId()));
-            FaceMask mask = FaceMask.read(layout.faceMask(f.imageId()));
-            image = PortraitMerge.merge(image, original.channels() == 3 ? original : original.rgb(), mask);
+            PortraitInputs inputs = portraitInputs(frame);
+            image = PortraitMerge.merge(image, inputs.original(), inputs.mask());
         }
         return RenderedFrame.of(frame, image);
     }
 
+    /** The original frame and face mask portrait mode merges into. */
+    private record PortraitInputs(FloatImage original, FaceMask mask) {
+    }
+
+    /** Frames decoded ahead of the render in portrait mode (JPEG and PNG decoding would otherwise bound the rate). */
+    private static final int DECODE_AHEAD = 16;
+    private static final int DECODE_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
+
+    private PortraitInputs portraitInputs(long frame) throws IOException {
+        for (long k = frame; k < frame + DECODE_AHEAD; k++) {
+            long index = k;
+            decoded.computeIfAbsent(index, i -> decoders.submit(() -> decode(index)));
+        }
+        Future<PortraitInputs> future = decoded.remove(frame);
+        decoded.keySet().removeIf(k -> k < frame);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decoding the original of frame " + frame, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("decoding the original of frame " + frame + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    private PortraitInputs decode(long frame) throws IOException {
+        DatasetFrame f = sequence.frame(frame);
+        var layout = dataset.layout();
+        FloatImage original = ImageFiles.read(layout.original(f.imageId()));
+        return new PortraitInputs(original.channels() == 3 ? original : original.rgb(),
+                FaceMask.read(layout.faceMask(f.imageId())));
+    }
+
     @Override
     public void close() {
+        if (decoders != null) {
+            decoders.shutdownNow();
+        }
         if (deviceTorso != null) {
             deviceTorso.close();
+        }
+        if (deviceRenderer != null) {
+            deviceRenderer.close();
         }
         backend.close();
     }

@@ -103,6 +103,11 @@ public final class DatasetAudioFeatures {
         return n;
     }
 
+    /** Every audio frame's features, indexed by aud_id (the arrays themselves, not copies). */
+    public float[][] frames() {
+        return frames;
+    }
+
     /** The window of frames around {@code centre}: [window * frameSize] values. */
     public float[] window(int centre, int window) {
         int size = frameSize();

@@ -1,71 +1,91 @@
 package dev.synctalk.training;
 
+import dev.synctalk.compute.StageBackends;
 import dev.synctalk.dataset.DatasetReader;
 import dev.synctalk.dataset.SyncTalkDataset;
+import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Param;
 import dev.synctalk.engine.stage.PortSpec;
 import dev.synctalk.engine.stage.Stage;
 import dev.synctalk.engine.stage.StageContext;
-import dev.synctalk.engine.stage.AbstractStageType;
-import dev.synctalk.compute.StageBackends;
+import dev.synctalk.gpu.cuda.CudaBackend;
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import dev.synctalk.gpu.tensor.Backend;
+import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
-import dev.synctalk.nerf.Checkpoint;
+import dev.synctalk.nerf.CpuHeadTraining;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
+import dev.synctalk.nerf.HeadTraining;
+import dev.synctalk.nerf.HeadTrainingData;
+import dev.synctalk.nerf.HeadTrainingPlan;
 import dev.synctalk.nerf.Renderer;
 import dev.synctalk.nerf.TrainStepResult;
+import dev.synctalk.nerf.TrainingPhase;
+import dev.synctalk.nerf.cuda.CudaHeadTrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The head NeRF's training step as a stage: its actor owns the {@link HeadTrainer}. Each input
- * {@link TrainRays} is one step (frame index = step); steps below coarse-iters are the coarse phase,
- * the rest the fine phase (see {@link TrainingPhase}). Every checkpoint-every steps the whole trainer
- * state is written atomically to {@code checkpoints/<stage>/<step>.ckpt} (the newest keep-checkpoints
- * are kept), which is how a resumed run continues bit-identically. At the end the final trainer state
- * goes to {@code outputs/head.ckpt} with {@code model.json} beside it.
+ * The head NeRF's training as a stage. Each input {@link TrainStepTicket} is one step (frame index = step);
+ * the trainer draws the step's frame and rays from the step number itself, so the same steps train on the
+ * same pixels on either placement: on the CPU (the reference, {@link CpuHeadTraining}) or, placed on
+ * {@code gpu:N}, the device-resident trainer ({@link CudaHeadTrainer}: the dataset uploaded once, sampling,
+ * marching, the fused fp16 networks, losses and AdamW on the device). Phases by step: coarse below
+ * coarse-iters, fine (patches of patch-size) up to iters, then lips-iters steps of the lips fine-tune (see
+ * {@link TrainingPhase}, {@link HeadTrainingPlan}). Every checkpoint-every steps the whole trainer state is
+ * written atomically to {@code checkpoints/<stage>/<step>.ckpt} (the newest keep-checkpoints are kept), which
+ * is how a resumed run continues bit-identically. At the end the final state goes to {@code outputs/head.ckpt}
+ * with {@code model.json} beside it; checkpoints of either placement load in the other.
+ *
+ * <p>A step whose loss or parameters are not finite stops the run with an error naming the step and phase,
+ * before any checkpoint of that state is written (the newest checkpoint stays the last good one).
  *
  * <p>LPIPS: when the lpips-weights file exists it is loaded as {@link LpipsAlex} and the fine phase
  * adds lpips-weight x mean LPIPS(rendered patch, target patch) to the loss, its gradient flowing into
  * the rendered colours of the patch rays and on into the NeRF. When the file is missing the stage says
  * so with a warning in the run log and the fine phase trains with MSE on its patches.
  *
- * <p>Lips fine-tune: lips-iters steps after iters (the sampler sends one patch around the lips per
- * step), with LPIPS weighted lips-lpips-weight and lr x 0.05^(k / lips-iters), k counted from the
- * phase's first step, as the reference's --finetune_lips run.
+ * <p>Lips fine-tune: lips-iters steps after iters, one patch around the frame's lips (landmarks 48-67) per
+ * step, LPIPS weighted lips-lpips-weight and lr x 0.05^(k / lips-iters), as the reference's --finetune_lips.
  *
  * <p>The torso is trained afterwards by {@link TorsoTrainStage} (graph-definitions/train-torso.conf);
  * the head is trained over each frame's torso over bc.jpg, so it does not learn the torso.
  */
 public final class HeadTrainStage implements Stage {
     static final String CHECKPOINT_SUFFIX = ".ckpt";
+    /** GPU memory goes into the metrics every this many steps. */
+    private static final int MEMORY_EVERY = 50;
 
     public record Config(
-            @Param(doc = "dataset folder the sampler reads (frame count, audio feature shape, previews)") Path dataset,
-            @Param(defaultValue = "sync-talk", doc = "model sizes: sync-talk (the reference's) or tiny") ModelPreset preset,
-            @Param(defaultValue = "mel", doc = "audio features: mel or ave (must match the sampler)")
+            @Param(doc = "dataset folder (SyncTalk layout)") Path dataset,
+            @Param(defaultValue = "sync-talk", doc = "model sizes: sync-talk (the reference's) or tiny (CPU only)")
+            ModelPreset preset,
+            @Param(defaultValue = "mel", doc = "audio features: mel (log-mel of aud.wav) or ave (aud_ave.npy)")
             AudioFeatureKind audioFeatures,
             @Param(defaultValue = Param.NONE, doc = "AVE audio-net weights (named-tensor file) to start from; ave only")
             Path aveCheckpoint,
-            @Param(defaultValue = "2000", doc = "planned steps (lr decay and loss schedule)") long iters,
+            @Param(defaultValue = "2000", doc = "steps of the coarse and fine phases (lr decay and loss schedule)")
+            long iters,
             @Param(defaultValue = "-1", doc = "steps of the coarse phase; the rest are fine; -1 = all coarse")
             long coarseIters,
-            @Param(defaultValue = "4096", doc = "rays per step (recorded in model.json)") int raysPerStep,
+            @Param(defaultValue = "4096", doc = "rays per step (a fine step takes as many whole patches as fit)")
+            int raysPerStep,
+            @Param(defaultValue = "1", doc = "side of the fine phase's square patches; 1 = single rays") int patchSize,
             @Param(defaultValue = "1e-3", doc = "AdamW lr of the networks") double lr,
             @Param(defaultValue = "1e-2", doc = "AdamW lr of the hash grids") double gridLr,
             @Param(defaultValue = "8", doc = "audio frames per attention window") int window,
             @Param(defaultValue = Param.NONE, doc = "AlexNet-LPIPS backbone weights for the fine phase") Path lpipsWeights,
             @Param(defaultValue = "0.1", doc = "weight of LPIPS in the fine phase; 0 = MSE only") double lpipsWeight,
-            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters (must match the sampler's)") long lipsIters,
+            @Param(defaultValue = "0", doc = "lips fine-tune steps after iters (must match the schedule's)") long lipsIters,
             @Param(defaultValue = "0.01", doc = "weight of LPIPS in the lips fine-tune") double lipsLpipsWeight,
             @Param(defaultValue = "500", doc = "write a checkpoint every this many steps") int checkpointEvery,
             @Param(defaultValue = "3", doc = "checkpoints kept (at least 3: the newest may be ahead of the journals)")
@@ -78,9 +98,10 @@ public final class HeadTrainStage implements Stage {
 
     public static final class Type extends AbstractStageType<Config> {
         public Type() {
-            super("head-train", "trains the head NeRF one step per ray batch; checkpoints for bit-identical resume",
+            super("head-train", "trains the head NeRF one step per ticket (on the CPU or gpu:N); checkpoints for"
+                            + " bit-identical resume",
                     Config.class,
-                    List.of(PortSpec.of("rays", TrainRays.class, "rays of one step")),
+                    List.of(PortSpec.of("tickets", TrainStepTicket.class, "the steps to run (step number, phase)")),
                     List.of(PortSpec.of("steps", TrainStepReport.class, "loss and PSNR of each step")));
         }
 
@@ -117,9 +138,10 @@ public final class HeadTrainStage implements Stage {
     private final StageContext context;
     private final Backend backend;
     private final HeadModelSpec spec;
-    private final HeadTrainer trainer;
+    private final HeadTrainingPlan plan;
+    private final HeadTraining training;
     private final SyncTalkDataset dataset;
-    private final DatasetAudioFeatures audio;
+    private final HeadTrainingData data;
     private final LpipsAlex lpips;
     private boolean fineAnnounced;
     private boolean lipsAnnounced;
@@ -138,45 +160,95 @@ public final class HeadTrainStage implements Stage {
         }
         this.config = config;
         this.context = context;
+        this.plan = new HeadTrainingPlan(config.iters(), config.coarseIters(), config.lipsIters(), config.raysPerStep(),
+                config.patchSize(), config.lpipsWeight(), config.lipsLpipsWeight());
         this.lpips = config.lpipsWeights() != null && Files.isRegularFile(config.lpipsWeights())
                 ? LpipsAlex.load(config.lpipsWeights()) : null;
         this.dataset = DatasetReader.read(config.dataset());
-        this.audio = DatasetAudioFeatures.load(config.dataset(), config.audioFeatures());
-        this.spec = new HeadModelSpec(config.preset(), config.audioFeatures(), dataset.train().size(),
-                audio.frameShape(), config.window(), config.raysPerStep(), config.iters(), config.seed(),
+        this.data = HeadTrainingDatasets.load(config.dataset(), config.audioFeatures(), config.window(),
+                config.lipsIters() > 0);
+        this.spec = new HeadModelSpec(config.preset(), config.audioFeatures(), data.frameCount(),
+                data.featureShape(), config.window(), config.raysPerStep(), config.iters(), config.seed(),
                 config.gridLr(), config.lr());
         this.backend = StageBackends.open(context, config.threads());
-        this.trainer = spec.newTrainer(backend);
-        if (config.aveCheckpoint() != null) {
-            if (config.audioFeatures() != AudioFeatureKind.AVE) {
-                throw new IllegalArgumentException(name + ": ave-checkpoint is given but audio-features is "
-                        + config.audioFeatures());
+        HeadTraining opened = null;
+        try {
+            boolean onDevice = backend instanceof CudaBackend;
+            // on a GPU the host trainer only holds the state between the device and the checkpoint files
+            HeadTrainer trainer = spec.newTrainer(onDevice ? new CpuBackend(1) : backend);
+            if (config.aveCheckpoint() != null) {
+                if (config.audioFeatures() != AudioFeatureKind.AVE) {
+                    throw new IllegalArgumentException(name + ": ave-checkpoint is given but audio-features is "
+                            + config.audioFeatures());
+                }
+                AveCheckpoint.load(config.aveCheckpoint(), trainer.conditioner().featureNet());
+                context.log().info("{}: AVE audio net initialised from {}", name, config.aveCheckpoint());
             }
-            AveCheckpoint.load(config.aveCheckpoint(), trainer.conditioner().featureNet());
-            context.log().info("{}: AVE audio net initialised from {}", name, config.aveCheckpoint());
+            if (onDevice) {
+                int every = Math.max(1, data.frameCount() / 10);
+                context.log().info("{}: uploading {} training frames of {}x{} ({} MiB as bytes) to the GPU", name,
+                        data.frameCount(), data.width(), data.height(), data.pixelBytes() >> 20);
+                opened = new CudaHeadTrainer(((CudaBackend) backend).device(), trainer, data, plan, lpips, (done, all) -> {
+                    if (done % every == 0 || done.equals(all)) {
+                        context.log().info("{}: uploaded {}/{} training frames", name, done, all);
+                    }
+                });
+            } else {
+                opened = new CpuHeadTraining(trainer, data, plan, lpips);
+            }
+            this.training = opened;
+            context.log().info("{}: training on {}", name, training.description());
+            logMemory(-1);
+            if (context.restoreFrom().isPresent()) {
+                Path file = checkpointFile(context.restoreFrom().getAsLong());
+                training.restoreCheckpoint(file);
+                context.log().info("{}: resumed from {} (step {})", name, file, training.step());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            backend.close();
+            throw e;
         }
-        if (context.restoreFrom().isPresent()) {
-            Path file = checkpointFile(context.restoreFrom().getAsLong());
-            Checkpoint.restore(trainer, file);
-            context.log().info("{}: resumed from {} (step {})", name, file, trainer.step());
-        }
-        context.progress().total(config.iters() + config.lipsIters(), "steps");
-        context.progress().advance(trainer.step());
+        context.progress().total(plan.totalSteps(), "steps");
+        context.progress().advance(training.step());
     }
 
     private Path checkpointFile(long step) {
         return context.checkpointDir().resolve(step + CHECKPOINT_SUFFIX);
     }
 
+    /** GPU memory (used and total, GiB) into the metrics and, at start, the log. */
+    private void logMemory(long step) {
+        if (training.deviceMemoryUsedBytes().isEmpty()) {
+            return;
+        }
+        double used = training.deviceMemoryUsedBytes().getAsLong() / (double) (1L << 30);
+        double total = training.deviceMemoryTotalBytes().getAsLong() / (double) (1L << 30);
+        if (step < 0) {
+            context.log().info("head-train '{}': GPU memory {} GiB used of {} GiB", context.stageName(),
+                    String.format(Locale.ROOT, "%.2f", used), String.format(Locale.ROOT, "%.2f", total));
+        } else {
+            context.curve("gpu_memory_used_gib", step, used);
+            context.curve("gpu_memory_total_gib", step, total);
+        }
+    }
+
     @Override
     public void process(Inputs in, Emitter out) throws IOException {
-        TrainRays rays = (TrainRays) in.only();
-        if (rays.frameIndex() != trainer.step()) {
-            throw new IllegalStateException("head-train '" + context.stageName() + "': rays of step " + rays.frameIndex()
-                    + " arrived but the trainer has done " + trainer.step() + " steps");
+        TrainStepTicket ticket = (TrainStepTicket) in.only();
+        long step = ticket.frameIndex();
+        if (step != training.step()) {
+            throw new IllegalStateException("head-train '" + context.stageName() + "': step " + step
+                    + " arrived but the trainer has done " + training.step() + " steps");
         }
-        long step = rays.frameIndex();
-        TrainingPhase phase = TrainingPhase.ofStep(step, config.coarseIters(), config.iters());
+        TrainingPhase phase = plan.phase(step);
+        if (ticket.phase() != phase) {
+            throw new IllegalArgumentException("head-train '" + context.stageName() + "': the schedule puts step " + step
+                    + " in the " + ticket.phase() + " phase but this stage's iters / coarse-iters / lips-iters put it in"
+                    + " the " + phase + " phase; give both stages the same values");
+        }
         if (phase == TrainingPhase.FINE && !fineAnnounced) {
             fineAnnounced = true;
             announceFinePhase();
@@ -187,24 +259,16 @@ public final class HeadTrainStage implements Stage {
                     config.iters(), config.lipsIters(), lpips == null ? "MSE only, no LPIPS weights"
                             : "LPIPS weight " + config.lipsLpipsWeight());
         }
-        double lpipsWeight = phase == TrainingPhase.LIPS ? config.lipsLpipsWeight()
-                : phase == TrainingPhase.FINE ? config.lpipsWeight() : 0;
-        if (lpips != null && lpipsWeight > 0 && rays.isPatches() && rays.patchSide() < LpipsAlex.MIN_SIDE) {
-            throw new IllegalArgumentException("head-train '" + context.stageName() + "': step " + step + " has "
-                    + rays.patchSide() + "x" + rays.patchSide() + " patches, but LPIPS with AlexNet needs at least "
-                    + LpipsAlex.MIN_SIDE + " px (raise the sampler's patch-size or set lpips-weight = 0)");
-        }
-        HeadTrainer.ImageLoss imageLoss = lpips != null && lpipsWeight > 0 && rays.isPatches()
-                ? new PatchLpipsLoss(lpips, lpipsWeight, rays.patchSide()) : null;
-        double lrFactor = phase == TrainingPhase.LIPS
-                ? Math.pow(0.05, (double) (step - config.iters()) / config.lipsIters())
-                : trainer.scheduledLearningRateFactor();
-        TrainStepResult result = trainer.trainStep(rays.toRayBatch(), imageLoss, lrFactor);
-        out.emit("steps", new TrainStepReport(step, phase, result.loss(), result.mse(), result.psnr(), result.samples(),
-                lrFactor, result.imageLoss()));
+        TrainStepResult result = training.trainStep();
+        double lrFactor = plan.learningRateFactor(step);
+        out.emit("steps", new TrainStepReport(step, phase, result.loss(), result.mse(), result.psnr(),
+                result.samples(), lrFactor, result.imageLoss()));
         context.curve("loss", step, result.loss());
         context.curve("psnr", step, result.psnr());
         context.progress().advance(1);
+        if (step % MEMORY_EVERY == 0) {
+            logMemory(step);
+        }
         if ((step + 1) % config.checkpointEvery() == 0) {
             writeCheckpoint(step);
         }
@@ -214,9 +278,10 @@ public final class HeadTrainStage implements Stage {
     }
 
     private void announceFinePhase() {
-        if (config.lpipsWeight() <= 0) {
-            context.log().info("head-train '{}': fine phase from step {} with MSE on patches (lpips-weight is 0)",
-                    context.stageName(), config.coarseIters());
+        if (config.lpipsWeight() <= 0 || config.patchSize() <= 1) {
+            context.log().info("head-train '{}': fine phase from step {} with MSE on {} (lpips-weight {}, patch-size {})",
+                    context.stageName(), config.coarseIters(), config.patchSize() > 1 ? "patches" : "rays",
+                    config.lpipsWeight(), config.patchSize());
             return;
         }
         if (lpips == null) {
@@ -231,7 +296,7 @@ public final class HeadTrainStage implements Stage {
 
     private void writeCheckpoint(long step) throws IOException {
         Files.createDirectories(context.checkpointDir());
-        Checkpoint.write(trainer, checkpointFile(step));
+        training.writeCheckpoint(checkpointFile(step));
         List<Long> all = listCheckpoints(context.checkpointDir());
         for (int i = 0; i < all.size() - config.keepCheckpoints(); i++) {
             Files.deleteIfExists(checkpointFile(all.get(i)));
@@ -242,16 +307,13 @@ public final class HeadTrainStage implements Stage {
     private FloatImage renderPreview() throws IOException {
         var f = dataset.train().get(0);
         var camera = TrainingSet.camera(dataset);
-        int[] shape = audio.frameShape();
-        int[] windowShape = new int[shape.length + 1];
-        windowShape[0] = config.window();
-        System.arraycopy(shape, 0, windowShape, 1, shape.length);
-        FrameConditioning conditioning = new FrameConditioning(
-                Tensor.wrap(audio.window(f.audioId(), config.window()), windowShape),
-                Tensor.wrap(dataset.expression(f.imageId()), 7), 0);
+        FrameConditioning trainConditioning = data.conditioning(0);
+        FrameConditioning conditioning = new FrameConditioning(trainConditioning.audioWindow(),
+                trainConditioning.expression(), 0);
         float[] background = TrainingSet.background(dataset);
-        Renderer.Frame frame = trainer.renderer().render(camera, Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4),
-                conditioning, Tensor.wrap(background, camera.width() * camera.height(), 3));
+        Renderer.Frame frame = training.renderer().render(camera,
+                Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4), conditioning,
+                Tensor.wrap(background, camera.width() * camera.height(), 3));
         float[] rgb = frame.image().data().clone();
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
@@ -263,14 +325,15 @@ public final class HeadTrainStage implements Stage {
     public void finish(Emitter out) throws IOException {
         Path modelFile = context.output(config.model());
         Files.createDirectories(modelFile.toAbsolutePath().getParent());
-        Checkpoint.write(trainer, modelFile);
+        training.writeCheckpoint(modelFile);
         spec.write(modelFile.resolveSibling(HeadModelSpec.FILE_NAME));
-        context.log().info("head-train '{}': {} steps done, model written to {}", context.stageName(), trainer.step(),
+        context.log().info("head-train '{}': {} steps done, model written to {}", context.stageName(), training.step(),
                 modelFile);
     }
 
     @Override
     public void close() {
+        training.close();
         backend.close();
     }
 }

@@ -17,6 +17,7 @@ import dev.synctalk.nerf.TorsoDivergedException;
 import dev.synctalk.nerf.TorsoStepResult;
 import dev.synctalk.nerf.TorsoTraining;
 import dev.synctalk.nerf.TorsoTrainingData;
+import dev.synctalk.nerf.TrainingPhase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.synctalk.training;
 
+import dev.synctalk.nerf.TrainingPhase;
 import dev.synctalk.engine.stage.Indexed;
 
 /**

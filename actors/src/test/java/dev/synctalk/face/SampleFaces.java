@@ -20,7 +20,7 @@ import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
-/** Real sample frames (skipping the test when ../shared/data is absent), one model bundle for all tests, frame edits. */
+/** Real sample frames (skipping the test when the sample data is absent), one model bundle for all tests, frame edits. */
 final class SampleFaces {
     static final String VIDEO = "hdtf_aoc.mp4";
     static final int VIDEO_FRAMES = 200;

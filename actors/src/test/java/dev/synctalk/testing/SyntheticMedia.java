@@ -1,10 +1,12 @@
 package dev.synctalk.testing;
 
+import dev.synctalk.samples.SampleData;
 import dev.synctalk.video.MediaLogging;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -103,12 +105,11 @@ public final class SyntheticMedia {
         return file;
     }
 
-    /** The shared sample directory's file, or a skipped test when the data is not there. */
+    /** A sample file (located by {@link SampleData}), or a skipped test when the sample data is not there. */
     public static Path sharedData(String name) {
-        String shared = System.getProperty("synctalk.shared.dir");
-        Assumptions.assumeTrue(shared != null, "synctalk.shared.dir not set");
-        Path file = Path.of(shared, "data", name);
-        Assumptions.assumeTrue(Files.isRegularFile(file), "sample data absent: " + file);
-        return file;
+        SampleData samples = SampleData.locate();
+        Optional<Path> file = samples.find(name);
+        Assumptions.assumeTrue(file.isPresent(), () -> samples.missing(name));
+        return file.get();
     }
 }

@@ -43,11 +43,24 @@ class CliTest {
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][]{{"--help"}, {"run", "--help"}, {"resume", "--help"}, {"replay", "--help"},
                 {"status", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
-                {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}, {"serve", "--help"},
-                {"serve-bench", "--help"}}) {
+                {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}, {"demo", "--help"},
+                {"doctor", "--help"}, {"serve", "--help"}, {"serve-bench", "--help"}}) {
             Outcome o = run(cmd);
             assertEquals(0, o.code(), String.join(" ", cmd));
             assertTrue(o.out().contains("Usage:"), String.join(" ", cmd) + ": " + o.out());
+        }
+    }
+
+    @Test
+    void doctorReportsEachTopicAndAnAbsentGpuWithoutAnErrorExit() {
+        Outcome o = run("doctor");
+        assertEquals(0, o.code(), o.out() + o.err());
+        for (String topic : new String[]{"java", "machine", "cudnn", "ffmpeg", "opencv", "samples"}) {
+            assertTrue(o.out().lines().anyMatch(l -> l.matches("(OK|NOTE|WARN) +" + topic + " .*")), topic + " in\n" + o.out());
+        }
+        assertTrue(o.out().lines().anyMatch(l -> l.startsWith("OK    ffmpeg") && l.contains("libx264")), o.out());
+        if (!dev.synctalk.gpu.cuda.CudaRuntime.available()) {
+            assertTrue(o.out().lines().anyMatch(l -> l.startsWith("NOTE  gpu       none usable")), o.out());
         }
     }
 

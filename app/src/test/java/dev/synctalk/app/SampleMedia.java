@@ -2,6 +2,7 @@ package dev.synctalk.app;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.synctalk.samples.SampleData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,10 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** The real sample media in ../shared/data, and helpers to compare run outputs. */
+/** The real sample media (found by {@link SampleData}), and helpers to compare run outputs. */
 final class SampleMedia {
     private SampleMedia() {
     }
@@ -21,11 +23,12 @@ final class SampleMedia {
         return Path.of(System.getProperty("synctalk.repo.dir", "..")).toAbsolutePath().normalize();
     }
 
+    /** A sample file (located by {@link SampleData}), or a skipped test when the sample data is not there. */
     static Path data(String file) {
-        Path shared = Path.of(System.getProperty("synctalk.shared.dir", "../../shared"));
-        Path p = shared.resolve("data").resolve(file).toAbsolutePath().normalize();
-        assumeTrue(Files.isRegularFile(p), "sample media absent: " + p);
-        return p;
+        SampleData samples = SampleData.locate();
+        Optional<Path> found = samples.find(file);
+        assumeTrue(found.isPresent(), () -> samples.missing(file));
+        return found.get();
     }
 
     static Path graph(String name) {

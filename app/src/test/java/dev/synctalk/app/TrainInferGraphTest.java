@@ -178,7 +178,7 @@ class TrainInferGraphTest {
         RunHandle resumed = engine.resume(cancelled.runId());
         RunResult r = resumed.await(WAIT);
         assertEquals(RunState.COMPLETED, r.state(), r.error());
-        assertTrue(resumed.metrics().stage("sampler").messagesOut() < ITERS, "the sampler restarts after a checkpoint");
+        assertTrue(resumed.metrics().stage("schedule").messagesOut() < ITERS, "the schedule restarts after a checkpoint");
         assertArrayEquals(Files.readAllBytes(trained.outputs().resolve("head.ckpt")),
                 Files.readAllBytes(r.outputs().resolve("head.ckpt")),
                 "parameters, optimiser moments, grid and random state equal the uninterrupted run's");

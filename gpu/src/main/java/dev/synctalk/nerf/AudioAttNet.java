@@ -57,6 +57,16 @@ public final class AudioAttNet {
         return audioDim;
     }
 
+    /** The conv stack (audioDim -> 16 -> 8 -> 4 -> 2 -> 1, each followed by LeakyReLU 0.02), for a device twin. */
+    public List<Conv1d> convs() {
+        return List.copyOf(convs);
+    }
+
+    /** The Linear(window, window) before the softmax. */
+    public Dense attentionLayer() {
+        return attention;
+    }
+
     public int window() {
         return window;
     }

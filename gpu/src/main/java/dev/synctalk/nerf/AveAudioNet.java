@@ -32,6 +32,11 @@ public final class AveAudioNet implements AudioFeatureNet {
         return new AveAudioNet(512, 256, 128, 32, seed);
     }
 
+    /** The layers, for a device implementation of the same net. */
+    public Mlp mlp() {
+        return mlp;
+    }
+
     @Override
     public int[] frameFeatureShape() {
         return new int[] {mlp.inputDim()};

@@ -18,10 +18,10 @@ import dev.synctalk.gpu.tensor.Tensor;
  */
 public final class FrameCompositor {
     private final Backend backend;
-    private final Renderer head;
+    private final HeadRendering head;
     private final TorsoModel torso;
 
-    public FrameCompositor(Backend backend, Renderer head, TorsoModel torso) {
+    public FrameCompositor(Backend backend, HeadRendering head, TorsoModel torso) {
         this.backend = backend;
         this.head = head;
         this.torso = torso;

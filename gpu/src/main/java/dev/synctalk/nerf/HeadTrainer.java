@@ -31,8 +31,10 @@ import java.util.List;
  * </ol>
  * Not included: the every-16-steps smoothness regulariser (weight 1e-5). LPIPS on patches comes in
  * through {@link ImageLoss} from the caller, which knows the batch's patch layout.
- * Deterministic: all randomness (pixel choice, ray jitter, grid jitter) comes from one
- * {@link TrainingRandom} whose state is checkpointed.
+ * Deterministic: the ray jitter and the grid jitter of step k are {@link TrainingSampler} streams of
+ * (config seed, k), the same numbers the device trainer draws; {@link #trainStep(TrainFrame)} draws its
+ * pixels from a {@link TrainingRandom} whose state is checkpointed (the engine samples pixels with
+ * {@link TrainingSampler} instead, see {@link CpuHeadTraining}).
  */
 public final class HeadTrainer {
     private final Backend backend;
@@ -47,8 +49,10 @@ public final class HeadTrainer {
     private final UncertaintyWeightedLoss uncertaintyLoss = UncertaintyWeightedLoss.syncTalk();
     private final AmbientLoss ambientLoss = AmbientLoss.syncTalk();
     private final WeightsEntropyLoss entropyLoss = WeightsEntropyLoss.syncTalk();
+    private final TrainingSampler sampler;
     private TrainingRandom random;
     private long step;
+    private PendingStep pending;
 
     public HeadTrainer(Backend backend, HeadTrainerConfig config, HeadModel model, AudioConditioner conditioner) {
         if (conditioner.audioDim() != model.config().audioDim()) {
@@ -69,6 +73,12 @@ public final class HeadTrainer {
         this.optimizer = new AdamW(backend, groups);
         this.schedule = LearningRateSchedule.exponentialDecay(0.5, config.iterations());
         this.random = new TrainingRandom(config.seed());
+        this.sampler = new TrainingSampler(config.seed());
+    }
+
+    /** The counter-based streams of this trainer's seed. */
+    public TrainingSampler sampler() {
+        return sampler;
     }
 
     public Backend backend() {
@@ -104,8 +114,11 @@ public final class HeadTrainer {
         return random.state();
     }
 
-    /** Restores the step count and random state (the rest is restored through the parts themselves). */
-    void restoreProgress(long savedStep, long[] savedRandomState) {
+    /**
+     * Sets the step count and random state (the rest is restored through the parts themselves): a checkpoint
+     * restore, or a device trainer bringing its state back to the host.
+     */
+    public void restoreProgress(long savedStep, long[] savedRandomState) {
         this.step = savedStep;
         this.random = TrainingRandom.fromState(savedRandomState);
     }
@@ -117,12 +130,17 @@ public final class HeadTrainer {
 
     /** One step on {@code raysPerStep} pixels of {@code frame} drawn uniformly with replacement. */
     public TrainStepResult trainStep(TrainFrame frame) {
+        return trainStep(drawRays(frame));
+    }
+
+    /** {@code raysPerStep} pixels of {@code frame} drawn uniformly with replacement from the trainer's random state. */
+    public RayBatch drawRays(TrainFrame frame) {
         int pixelCount = frame.camera().width() * frame.camera().height();
         int[] pixels = new int[config.raysPerStep()];
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = random.nextInt(pixelCount);
         }
-        return trainStep(RayBatch.ofPixels(backend, frame, pixels));
+        return RayBatch.ofPixels(backend, frame, pixels);
     }
 
     /**
@@ -149,15 +167,34 @@ public final class HeadTrainer {
      * {@code learningRateFactor} (phases with their own schedule, e.g. the lips fine-tune).
      */
     public TrainStepResult trainStep(RayBatch batch, ImageLoss imageLoss, double learningRateFactor) {
+        TrainStepResult result = computeGradients(batch, imageLoss);
+        applyUpdate(learningRateFactor);
+        return result;
+    }
+
+    /** A step whose gradients are computed and whose update is not applied yet. */
+    private record PendingStep(long step) {
+    }
+
+    /**
+     * The first half of {@link #trainStep(RayBatch, ImageLoss, double)}: the grid update due at this step,
+     * forward, losses and backward; the parameter gradients are left in the groups' gradient tensors (for a
+     * parity check to read) until {@link #applyUpdate} steps the optimiser. The result's step is the 1-based
+     * count the step will have when applied.
+     */
+    public TrainStepResult computeGradients(RayBatch batch, ImageLoss imageLoss) {
+        if (pending != null) {
+            throw new IllegalStateException("step " + pending.step() + " has gradients that were not applied");
+        }
         int r = batch.rayCount();
         float stepFactor = UncertaintyWeightedLoss.stepFactor(step, config.iterations());
         FrameConditioning cond = batch.conditioning();
         AudioConditioner.Pass audio = conditioner.encode(backend, cond.audioWindow());
         if (step % config.gridUpdateInterval() == 0) {
-            grid.update(backend, model, audio.code(), cond.expression(), random);
+            grid.update(backend, model, audio.code(), cond.expression(), sampler.gridKey(step));
         }
         MarchedRays marched = backend.marchRays(config.marcher(), grid.occupancy(), batch.origins(), batch.directions(),
-                true, random.nextLong());
+                true, sampler.marchNoiseSeed(step));
         HeadModel.Trace trace = model.forward(backend, marched.positions(), marched.directions(), audio.code(),
                 cond.expression(), cond.frameIndex());
         RaySamples colour = marched.withValues(trace.sigma(), trace.rgb());
@@ -216,13 +253,40 @@ public final class HeadTrainer {
         Tensor gradCode = Tensor.zeros(conditioner.audioDim());
         model.backward(backend, trace, gradSigma, gradRgb, gradAmbient, gradCode, null, null);
         audio.backward(backend, gradCode);
+        pending = new PendingStep(step + 1);
+        double loss = meanColour + meanAmbient + meanEntropy + imageLossValue;
+        return new TrainStepResult(step + 1, loss, meanMse, meanColour, meanAmbient, meanEntropy, imageLossValue,
+                -10 * Math.log10(Math.max(meanMse, 1e-10)), m);
+    }
 
+    /** The second half of a step: AdamW at base lr x {@code learningRateFactor}, gradients zeroed, step counted. */
+    public void applyUpdate(double learningRateFactor) {
+        if (pending == null) {
+            throw new IllegalStateException("no step's gradients to apply at step " + step);
+        }
         optimizer.setLearningRateFactor(learningRateFactor);
         optimizer.step();
         optimizer.zeroGrad();
         step++;
-        double loss = meanColour + meanAmbient + meanEntropy + imageLossValue;
-        return new TrainStepResult(step, loss, meanMse, meanColour, meanAmbient, meanEntropy, imageLossValue,
-                -10 * Math.log10(Math.max(meanMse, 1e-10)), m);
+        pending = null;
+    }
+
+    /** Drops computed gradients without an update (a parity check that only compares them). */
+    public void discardGradients() {
+        optimizer.zeroGrad();
+        pending = null;
+    }
+
+    /** Non-finite values among all parameters. */
+    public long nonFiniteParameters() {
+        long bad = 0;
+        for (ParamGroup group : optimizer.groups()) {
+            for (Tensor p : group.params()) {
+                for (float v : p.data()) {
+                    bad += Float.isFinite(v) ? 0 : 1;
+                }
+            }
+        }
+        return bad;
     }
 }

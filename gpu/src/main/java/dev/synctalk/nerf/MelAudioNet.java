@@ -56,6 +56,19 @@ public final class MelAudioNet implements AudioFeatureNet {
         return new MelAudioNet(80, 16, 32, 32, 64, 32, seed);
     }
 
+    /** The layers, for a device implementation of the same net. */
+    public Conv1d conv1() {
+        return conv1;
+    }
+
+    public Conv1d conv2() {
+        return conv2;
+    }
+
+    public Mlp head() {
+        return head;
+    }
+
     @Override
     public int[] frameFeatureShape() {
         return new int[] {melBands, melFrames};

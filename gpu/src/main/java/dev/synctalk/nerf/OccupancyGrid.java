@@ -94,13 +94,15 @@ public final class OccupancyGrid {
         return Math.min(Math.max(c, 0), resolution - 1);
     }
 
-    /** One update with the given conditioning; jitter drawn from {@code random}. */
-    public void update(Backend backend, HeadModel model, Tensor audioCode, Tensor expression, TrainingRandom random) {
+    /** One update with the given conditioning; cell jitter from {@link TrainingSampler#gridNoise} of {@code gridKey}. */
+    public void update(Backend backend, HeadModel model, Tensor audioCode, Tensor expression, long gridKey) {
         int cells = cellCount();
         Tensor noise = Tensor.zeros(cells, 3);
         float[] n = noise.data();
-        for (int i = 0; i < n.length; i++) {
-            n[i] = (float) random.nextDouble();
+        for (int c = 0; c < cells; c++) {
+            for (int a = 0; a < 3; a++) {
+                n[3 * c + a] = TrainingSampler.gridNoise(gridKey, c, a);
+            }
         }
         Tensor points = Tensor.zeros(cells, 3);
         backend.densityGridCellPoints(resolution, bound, noise, points);
@@ -122,6 +124,15 @@ public final class OccupancyGrid {
         float[] part = new float[count * 3];
         System.arraycopy(points.data(), start * 3, part, 0, count * 3);
         return Tensor.wrap(part, count, 3);
+    }
+
+    /** Cells whose density is above this update's threshold: min(mean density, densityThreshold). */
+    public float densityThreshold() {
+        return densityThreshold;
+    }
+
+    public float decay() {
+        return decay;
     }
 
     /** Restores a saved state (density, occupancy, update count, mean density). */

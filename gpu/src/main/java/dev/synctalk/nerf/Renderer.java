@@ -13,7 +13,7 @@ import dev.synctalk.gpu.tensor.Tensor;
  * (no jitter) and rendered in chunks of {@link #CHUNK_RAYS} rays, composited over the given
  * background. Deterministic: no randomness at all.
  */
-public final class Renderer {
+public final class Renderer implements HeadRendering {
     /** Rays per chunk: bounds the memory of one model evaluation. */
     public static final int CHUNK_RAYS = 4096;
 
@@ -36,7 +36,7 @@ public final class Renderer {
     public record Frame(int width, int height, Tensor image, Tensor opacity) {
     }
 
-    /** Renders every pixel of {@code camera} from {@code pose} [4, 4]; background [H*W, 3] or null for black. */
+    @Override
     public Frame render(CameraRays camera, Tensor pose, FrameConditioning conditioning, Tensor background) {
         int pixels = camera.width() * camera.height();
         if (background != null) {

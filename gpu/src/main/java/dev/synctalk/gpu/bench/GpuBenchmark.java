@@ -8,7 +8,6 @@ import dev.synctalk.gpu.cuda.CudaRuntime;
 import dev.synctalk.gpu.cuda.CudaSaxpy;
 import dev.synctalk.gpu.cuda.DeviceBuffer;
 import dev.synctalk.gpu.cuda.TimingStats;
-import dev.synctalk.gpu.cuda.head.HeadModelStep;
 import dev.synctalk.gpu.cuda.image.CudaGaussianBlur;
 import dev.synctalk.gpu.cuda.nn.CudaNn;
 import dev.synctalk.gpu.cuda.nn.DeviceView;
@@ -17,8 +16,8 @@ import dev.synctalk.gpu.cuda.image.CudaPortraitCompositing;
 import dev.synctalk.gpu.cuda.optim.AdamWScalars;
 import dev.synctalk.gpu.cuda.optim.CudaAdamW;
 import dev.synctalk.gpu.image.GaussianTaps;
-import dev.synctalk.gpu.cuda.render.CudaOccupancyRenderer;
 import dev.synctalk.gpu.render.OccupancyMarch;
+import dev.synctalk.nerf.cuda.HeadTrainingBenchmark;
 
 /**
  * Times the CUDA kernels with CUDA events (warm-ups, then the median of many runs) and reports achieved
@@ -26,9 +25,14 @@ import dev.synctalk.gpu.render.OccupancyMarch;
  * its median time. A device-to-device copy gives the machine's ceiling to compare with.
  * Inputs are random, never zeros; sizes are chosen well above the 50 MB L2 except where marked.
  *
- * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only ave|train|lpips]} (default 50, after 5 warm-ups;
- * {@code --only ave} runs just the cuDNN audio-visual encoder entries, {@code --only train} the tri-plane kernels,
- * the fused training step and its phases, {@code --only lpips} the cuDNN LPIPS entries).
+ * <p>Two kinds of entries: <b>engine</b> figures time the objects the engine's stages run
+ * ({@link HeadTrainingBenchmark}: the device head trainer and renderer on a dataset), everything else is a
+ * <b>kernel micro-benchmark</b> (one kernel on synthetic inputs), labelled as such.
+ *
+ * <p>Usage: {@code GpuBenchmark [--repetitions N] [--only engine|ave|train|lpips] [--side 512] [--frames 16]}
+ * (default 50, after 5 warm-ups; {@code --only engine} the engine objects, {@code --only ave} the cuDNN
+ * audio-visual encoder entries, {@code --only train} the tri-plane kernels, {@code --only lpips} the cuDNN LPIPS
+ * entries).
  */
 public final class GpuBenchmark {
 
@@ -46,15 +50,22 @@ public final class GpuBenchmark {
     public static void main(String[] args) {
         int repetitions = 50;
         String only = "";
+        int side = 512;
+        int frames = 16;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--repetitions") && i + 1 < args.length) {
                 repetitions = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--side") && i + 1 < args.length) {
+                side = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--frames") && i + 1 < args.length) {
+                frames = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only") && i + 1 < args.length
                     && (args[i + 1].equals("ave") || args[i + 1].equals("train")
-                    || args[i + 1].equals("lpips"))) {
+                    || args[i + 1].equals("lpips") || args[i + 1].equals("engine"))) {
                 only = args[++i];
             } else {
-                System.err.println("usage: GpuBenchmark [--repetitions N] [--only ave|train|lpips]");
+                System.err.println("usage: GpuBenchmark [--repetitions N] [--only engine|ave|train|lpips] [--side 512]"
+                        + " [--frames 16]");
                 System.exit(64);
             }
         }
@@ -66,7 +77,9 @@ public final class GpuBenchmark {
             System.out.println(device + "; median of " + repetitions + " after " + WARMUPS + " warm-ups, CUDA events");
             System.out.println(String.format(Locale.ROOT, "%-44s %12s %12s %10s", "work", "median ms", "min ms", "GB/s"));
             GpuBenchmark benchmark = new GpuBenchmark(device, repetitions);
-            if (only.equals("ave")) {
+            if (only.equals("engine")) {
+                HeadTrainingBenchmark.run(device, side, frames);
+            } else if (only.equals("ave")) {
                 benchmark.audioEncoder();
             } else if (only.equals("train")) {
                 benchmark.trainOnly();
@@ -75,15 +88,14 @@ public final class GpuBenchmark {
                 benchmark.lpips(8, 64);
             } else {
                 benchmark.run();
+                HeadTrainingBenchmark.run(device, side, frames);
             }
         }
     }
 
-    /** The fused training step, its phases and the tri-plane kernels it uses. */
+    /** Kernel micro-benchmark: the tri-plane kernels the training step uses. */
     private void trainOnly() {
         triPlaneKernels(1 << 20);
-        trainStep(65_536, 16, HeadModelStep.Path.FUSED_FP16);
-        fusedPhases(65_536, 16);
     }
 
     private void run() {
@@ -98,12 +110,6 @@ public final class GpuBenchmark {
         neckGapFill(4096, 4096);
         triPlaneKernels(1 << 20);
         denseKernels(1 << 20);
-        trainStep(65_536, 16, HeadModelStep.Path.LAYERWISE_FP32);
-        trainStep(65_536, 16, HeadModelStep.Path.FUSED_FP16);
-        fusedPhases(65_536, 16);
-        render(512 * 512, 16, HeadModelStep.Path.LAYERWISE_FP32);
-        render(512 * 512, 16, HeadModelStep.Path.FUSED_FP16);
-        occupancyRender(16);
         audioEncoder();
         lpips(64, 32);
     }
@@ -183,69 +189,6 @@ public final class GpuBenchmark {
         }
     }
 
-    /**
-     * The inference frame with occupancy-grid skipping: 512 x 512 pinhole camera at z = 2.5 (focal 640 px: the
-     * cube [-1, 1]^3 fills the frame), 16 candidate samples per ray over the ray's span inside the cube, a
-     * 128^3 bitfield built from the network's density at the cell centres (threshold 0.01) restricted to a
-     * head-sized ellipsoid with semi-axes (0.45, 0.6, 0.5) — the synthetic scene: the randomly initialised
-     * network's density exp(raw0) is about 1 everywhere, so without the ellipsoid every cell would be occupied.
-     * Then the fused networks on the live samples only, compositing over the background, and portrait
-     * compositing (9x9 blur of an RGB face mask, masked merge into the source frame).
-     */
-    private void occupancyRender(int samplesPerRay) {
-        OccupancyMarch m = new OccupancyMarch(512, 512, 640f, 2.5f, 1f, 128, samplesPerRay);
-        long pixels = m.rays();
-        float[] bg = new float[3 * m.rays()];
-        for (int i = 0; i < bg.length; i++) {
-            bg[i] = (float) (0.9 + 0.1 * rng.nextDouble());
-        }
-        try (HeadModelStep net = new HeadModelStep(device, 16, 16, 20261126, HeadModelStep.Path.FUSED_FP16);
-             CudaOccupancyRenderer renderer = new CudaOccupancyRenderer(device, net, m, bg);
-             CudaGaussianBlur blur = new CudaGaussianBlur(device, GaussianTaps.openCvDefault(9));
-             DeviceBuffer frame = random(3 * pixels); DeviceBuffer faceMask = random(3 * pixels);
-             DeviceBuffer scratch = device.allocateFloats(3 * pixels);
-             DeviceBuffer blurred = device.allocateFloats(3 * pixels); DeviceBuffer mask = device.allocateFloats(pixels);
-             DeviceBuffer out = device.allocateFloats(3 * pixels)) {
-            long occupied = renderer.buildGrid(0.01f, new float[] {0.45f, 0.6f, 0.5f});
-            TimingStats grid = device.time(1, 5, () -> renderer.buildGrid(0.01f, new float[] {0.45f, 0.6f, 0.5f}));
-            TimingStats head = device.time(WARMUPS, repetitions, renderer::renderHead);
-            long live = renderer.lastLiveSamples();
-            long hitRays = 0;
-            for (int y = 0; y < m.height(); y++) {
-                for (int x = 0; x < m.width(); x++) {
-                    hitRays += m.ray(x, y).hit() ? 1 : 0;
-                }
-            }
-            TimingStats portrait = device.time(WARMUPS, repetitions,
-                    () -> renderer.composePortrait(blur, frame, faceMask, scratch, blurred, mask, out));
-            TimingStats frameTime = device.time(WARMUPS, repetitions, () -> {
-                renderer.renderHead();
-                renderer.composePortrait(blur, frame, faceMask, scratch, blurred, mask, out);
-            });
-            float[] img = device.download(out, (int) (3 * pixels));
-            long nonFinite = 0;
-            for (float v : img) {
-                nonFinite += Float.isFinite(v) ? 0 : 1;
-            }
-            line(String.format(Locale.ROOT, "  occupancy grid 128^3: %d of %d cells occupied (%.2f%%), build %.3f ms "
-                            + "(2.1M-sample network pass)", occupied, m.cells(), 100.0 * occupied / m.cells(),
-                    grid.medianMillis()));
-            line(String.format(Locale.ROOT, "  live samples: %d of %d candidates = %.3f per ray over all %d rays, %.3f "
-                            + "per ray over the %d rays that hit the cube", live, (long) m.rays() * samplesPerRay,
-                    (double) live / m.rays(), m.rays(), (double) live / hitRays, hitRays));
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "render 512x512 occupancy (head)", head.medianMillis(),
-                    head.minMillis()));
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "portrait compose 512x512 (blur 9 + merge)",
-                    portrait.medianMillis(), portrait.minMillis()));
-            double fps = 1000.0 / frameTime.medianMillis();
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "frame 512x512 occupancy head + portrait",
-                    frameTime.medianMillis(), frameTime.minMillis()));
-            line(String.format(Locale.ROOT, "  frame: %.1f frames/s head + portrait (target 250: %.0f%%), head only "
-                            + "%.1f frames/s; non-finite output pixels %d", fps, 100 * fps / 250,
-                    1000.0 / head.medianMillis(), nonFinite));
-        }
-    }
-
     private void line(String text) {
         System.out.println(text);
     }
@@ -302,58 +245,6 @@ public final class GpuBenchmark {
     private void denseReport(String work, TimingStats t, double flops, double bytes) {
         line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f %10.1f   %6.1f TFLOP/s", work, t.medianMillis(),
                 t.minMillis(), t.gigabytesPerSecond(bytes), flops / t.medianMillis() / 1e9));
-    }
-
-    /** The head-model training step shaped like the reference's measurement (gpu-feasibility.md). */
-    private void trainStep(int rays, int samplesPerRay, HeadModelStep.Path path) {
-        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261125, path)) {
-            long[] counter = {0};
-            step.trainStep(++counter[0]);
-            double firstLoss = step.lastMeanLoss();
-            TimingStats t = device.time(WARMUPS, repetitions, () -> step.trainStep(++counter[0]));
-            double lastLoss = step.lastMeanLoss();
-            long bad = step.nonFiniteParameters();
-            double stepsPerSecond = 1000.0 / t.medianMillis();
-            double flops = 2.0 * 3 * step.forwardMacsPerSample(true) * step.samples();
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "train step " + rays + " rays x " + samplesPerRay
-                            + " " + path,
-                    t.medianMillis(), t.minMillis()));
-            line(String.format(Locale.ROOT, "  train: %.1f steps/s (target 140: %.0f%%), %.1f M samples/s, "
-                            + "MLP %.1f GFLOP/step -> %.1f TFLOP/s; reference 15.3 ms AMP / 20.1 ms fp32; "
-                            + "%d steps: loss %.5f -> %.5f, non-finite parameters %d, parameters %d",
-                    stepsPerSecond, 100 * stepsPerSecond / 140, step.samples() / t.medianMillis() / 1e3, flops / 1e9,
-                    flops / t.medianMillis() / 1e9, counter[0], firstLoss, lastLoss, bad, step.parameterCount()));
-        }
-    }
-
-    /** Render forward of a 512 x 512 frame at 16 samples per ray: head networks plus compositing. */
-    /** Each phase of the fused training step timed on its own (the sum approximates the step). */
-    private void fusedPhases(int rays, int samplesPerRay) {
-        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261125, HeadModelStep.Path.FUSED_FP16)) {
-            step.trainStep(1);
-            double total = 0;
-            for (java.util.Map.Entry<String, Runnable> phase : step.fusedPhases(2).entrySet()) {
-                TimingStats t = device.time(WARMUPS, repetitions, phase.getValue());
-                total += t.medianMillis();
-                line(String.format(Locale.ROOT, "  phase %-38s %12.4f %12.4f", phase.getKey(), t.medianMillis(),
-                        t.minMillis()));
-            }
-            line(String.format(Locale.ROOT, "  phases sum %.4f ms", total));
-        }
-    }
-
-    private void render(int rays, int samplesPerRay, HeadModelStep.Path path) {
-        try (HeadModelStep step = new HeadModelStep(device, rays, samplesPerRay, 20261126, path)) {
-            TimingStats t = device.time(WARMUPS, repetitions, step::renderForward);
-            double mean = step.renderedImageMean();
-            double fps = 1000.0 / t.medianMillis();
-            double flops = 2.0 * step.forwardMacsPerSample(false) * step.samples();
-            line(String.format(Locale.ROOT, "%-44s %12.4f %12.4f", "render 512x512 x " + samplesPerRay + " (head) " + path,
-                    t.medianMillis(), t.minMillis()));
-            line(String.format(Locale.ROOT, "  render: %.1f frames/s (target 250: %.0f%%), %.1f M samples/s, "
-                            + "%.1f TFLOP/s; reference 20.4 ms AMP; image mean %.4f",
-                    fps, 100 * fps / 250, step.samples() / t.medianMillis() / 1e3, flops / t.medianMillis() / 1e9, mean));
-        }
     }
 
     private void report(String work, TimingStats t, double bytes) {

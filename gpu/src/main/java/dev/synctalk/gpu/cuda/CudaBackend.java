@@ -35,7 +35,7 @@ import dev.synctalk.gpu.tensor.Tensor;
  * its host tensors to the device, runs the kernels of {@link CudaNn} (or adamw.cu), waits, and copies the
  * results back, honouring the interface's conventions (outputs overwritten, parameter gradients
  * accumulated). That makes it the interchangeable, testable path; a training loop that wants the GPU's
- * speed keeps its tensors on the device and calls {@link CudaNn} directly (see {@code HeadModelStep}).
+ * speed keeps its tensors on the device and calls {@link CudaNn} directly (see {@code CudaHeadTrainer}).
  *
  * <p>Some ops have no kernel in this backend and run on the host through a {@link CpuBackend}: the 1-D
  * convolution (SyncTalk's audio encoder, once per frame), the frequency encoding (torso), the

@@ -24,6 +24,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
@@ -257,6 +258,63 @@ public final class CudaDevice implements AutoCloseable {
         float[] host = new float[floatCount];
         copyToHost(source, host);
         return host;
+    }
+
+    /** Copies {@code host} into {@code target} from float {@code floatOffset} on (synchronous). */
+    public void copyToDevice(float[] host, DeviceBuffer target, long floatOffset) {
+        bind();
+        long bytes = (long) host.length * Float.BYTES;
+        requireFits(floatOffset * Float.BYTES + bytes, target, "host-to-device copy at an offset");
+        call(() -> "copying " + bytes + " bytes host to device", () -> cuMemcpyHtoD(
+                target.pointer().withByteOffset(floatOffset * Float.BYTES), Pointer.to(host), bytes));
+    }
+
+    /** Copies {@code host} (any bytes: images, masks) into {@code target} from byte {@code byteOffset} on. */
+    public void copyBytesToDevice(byte[] host, DeviceBuffer target, long byteOffset) {
+        bind();
+        long bytes = host.length;
+        requireFits(byteOffset + bytes, target, "host-to-device byte copy");
+        call(() -> "copying " + bytes + " bytes host to device", () -> cuMemcpyHtoD(
+                target.pointer().withByteOffset(byteOffset), Pointer.to(host), bytes));
+    }
+
+    /** Copies floats from {@code floatOffset} of {@code source} into {@code host} (synchronous). */
+    public void copyToHost(DeviceBuffer source, long floatOffset, float[] host) {
+        bind();
+        long bytes = (long) host.length * Float.BYTES;
+        requireFits(floatOffset * Float.BYTES + bytes, source, "device-to-host copy at an offset");
+        call(() -> "copying " + bytes + " bytes device to host" + (lastLaunched == null ? ""
+                : " (after kernel " + lastLaunched + ")"), () -> cuMemcpyDtoH(Pointer.to(host),
+                source.pointer().withByteOffset(floatOffset * Float.BYTES), bytes));
+    }
+
+    /** The first {@code count} doubles of {@code source} (synchronous). */
+    public double[] downloadDoubles(DeviceBuffer source, int count) {
+        bind();
+        double[] host = new double[count];
+        long bytes = (long) count * Double.BYTES;
+        requireFits(bytes, source, "device-to-host copy of doubles");
+        call(() -> "copying " + bytes + " bytes device to host" + (lastLaunched == null ? ""
+                : " (after kernel " + lastLaunched + ")"), () -> cuMemcpyDtoH(Pointer.to(host), source.pointer(), bytes));
+        return host;
+    }
+
+    /** The first {@code count} ints of {@code source} (synchronous). */
+    public int[] downloadInts(DeviceBuffer source, int count) {
+        bind();
+        int[] host = new int[count];
+        long bytes = (long) count * Integer.BYTES;
+        requireFits(bytes, source, "device-to-host copy of ints");
+        call(() -> "copying " + bytes + " bytes device to host" + (lastLaunched == null ? ""
+                : " (after kernel " + lastLaunched + ")"), () -> cuMemcpyDtoH(Pointer.to(host), source.pointer(), bytes));
+        return host;
+    }
+
+    /** Sets every byte of {@code buffer} to 0 (asynchronous). */
+    public void zero(DeviceBuffer buffer) {
+        bind();
+        call(() -> "cuMemsetD8 of " + buffer.sizeBytes() + " bytes", () -> cuMemsetD8(buffer.pointer(), (byte) 0,
+                buffer.sizeBytes()));
     }
 
     public void copyDeviceToDevice(DeviceBuffer source, DeviceBuffer target, long bytes) {

@@ -35,6 +35,16 @@ public final class KernelArgs {
         return this;
     }
 
+    /** A pointer {@code byteOffset} bytes into {@code buffer} (byte data such as images). */
+    public KernelArgs bufferAtByte(DeviceBuffer buffer, long byteOffset) {
+        if (byteOffset < 0 || byteOffset > buffer.sizeBytes()) {
+            throw new IllegalArgumentException("offset of " + byteOffset + " bytes lies outside a device buffer of "
+                    + buffer.sizeBytes() + " bytes");
+        }
+        values.add(Pointer.to(buffer.pointer().withByteOffset(byteOffset)));
+        return this;
+    }
+
     /** {@code buffer}, or the null pointer for an optional argument the kernel skips. */
     public KernelArgs optionalBuffer(DeviceBuffer buffer) {
         values.add(Pointer.to(buffer == null ? new CUdeviceptr() : buffer.pointer()));

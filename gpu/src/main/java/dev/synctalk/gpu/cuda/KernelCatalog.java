@@ -57,6 +57,45 @@ public final class KernelCatalog {
     public static final KernelRef LPIPS_RELU_MASK = new KernelRef("lpips", "lpips_relu_mask");
     public static final KernelRef LPIPS_UNSCALE_GRAD = new KernelRef("lpips", "lpips_unscale_grad");
 
+    public static final KernelRef HASHGRID_BACKWARD_EMBEDDINGS_FIXED =
+            new KernelRef("hashgrid", "hashgrid_backward_embeddings_fixed");
+
+    public static final KernelRef SAMPLE_RAYS = new KernelRef("headtrain", "sample_rays");
+    public static final KernelRef CAMERA_RAYS = new KernelRef("headtrain", "camera_rays");
+    public static final KernelRef MARCH_TRAIN_COUNT = new KernelRef("headtrain", "march_train_count");
+    public static final KernelRef MARCH_TRAIN_WRITE = new KernelRef("headtrain", "march_train_write");
+    public static final KernelRef UNCERTAINTY_SOFTMAX_STATS = new KernelRef("headtrain", "uncertainty_softmax_stats");
+    public static final KernelRef HEAD_RAY_LOSSES = new KernelRef("headtrain", "head_ray_losses");
+    public static final KernelRef COLUMN_SUMS = new KernelRef("headtrain", "column_sums");
+    public static final KernelRef ADD_INTO = new KernelRef("headtrain", "add_into");
+    public static final KernelRef HEAD_GRAD_ABS_MAX = new KernelRef("headtrain", "head_grad_abs_max");
+    public static final KernelRef HEAD_LOSS_SCALE = new KernelRef("headtrain", "head_loss_scale");
+    public static final KernelRef REDUCE_TILES = new KernelRef("headtrain", "reduce_tiles");
+    public static final KernelRef SUM_BLOCK_PARTIALS = new KernelRef("headtrain", "sum_block_partials");
+    public static final KernelRef FIXED_TO_FLOAT = new KernelRef("headtrain", "fixed_to_float");
+    public static final KernelRef GRID_CELL_POINTS = new KernelRef("headtrain", "grid_cell_points");
+    public static final KernelRef GRID_DILATE = new KernelRef("headtrain", "grid_dilate");
+    public static final KernelRef GRID_DECAY_MAX = new KernelRef("headtrain", "grid_decay_max");
+    public static final KernelRef GRID_MEAN = new KernelRef("headtrain", "grid_mean");
+    public static final KernelRef GRID_THRESHOLD = new KernelRef("headtrain", "grid_threshold");
+    public static final KernelRef PATCHES_TO_PLANES = new KernelRef("headtrain", "patches_to_planes");
+    public static final KernelRef PLANES_GRAD_ADD = new KernelRef("headtrain", "planes_grad_add");
+    public static final KernelRef CLAMP01 = new KernelRef("headtrain", "clamp01");
+
+    public static final KernelRef SMALL_DENSE_FORWARD = new KernelRef("smallnn", "small_dense_forward");
+    public static final KernelRef SMALL_DENSE_BACKWARD_INPUT = new KernelRef("smallnn", "small_dense_backward_input");
+    public static final KernelRef SMALL_DENSE_BACKWARD_PARAMS = new KernelRef("smallnn", "small_dense_backward_params");
+    public static final KernelRef SMALL_CONV1D_FORWARD = new KernelRef("smallnn", "small_conv1d_forward");
+    public static final KernelRef SMALL_CONV1D_BACKWARD_INPUT = new KernelRef("smallnn", "small_conv1d_backward_input");
+    public static final KernelRef SMALL_CONV1D_BACKWARD_PARAMS = new KernelRef("smallnn", "small_conv1d_backward_params");
+    public static final KernelRef SMALL_TRANSPOSE = new KernelRef("smallnn", "small_transpose");
+    public static final KernelRef SMALL_ADD = new KernelRef("smallnn", "small_add");
+    public static final KernelRef SMALL_SOFTMAX_FORWARD = new KernelRef("smallnn", "small_softmax_forward");
+    public static final KernelRef SMALL_SOFTMAX_BACKWARD = new KernelRef("smallnn", "small_softmax_backward");
+    public static final KernelRef SMALL_ATTENTION_POOL_FORWARD = new KernelRef("smallnn", "small_attention_pool_forward");
+    public static final KernelRef SMALL_ATTENTION_POOL_BACKWARD = new KernelRef("smallnn", "small_attention_pool_backward");
+    public static final KernelRef AUDIO_WINDOW = new KernelRef("smallnn", "audio_window");
+
     public static final KernelRef FREQUENCY_ENCODING_FORWARD = new KernelRef("frequency", "frequency_encoding_forward");
     public static final KernelRef FREQUENCY_ENCODING_BACKWARD = new KernelRef("frequency", "frequency_encoding_backward");
     public static final KernelRef COLUMN_SUMS_PARTIAL = new KernelRef("reduce", "column_sums_partial");
@@ -83,7 +122,14 @@ public final class KernelCatalog {
             ANCHOR_PROJECT_BACKWARD, TORSO_ANCHOR_REGULARISER, OFFSET_CLAMP_FORWARD, OFFSET_CLAMP_BACKWARD,
             TORSO_OUTPUT, TORSO_LOSS, HEAD_TORSO_COMPOSITE,
             MARCH_COUNT, SCAN_RAYS, MARCH_WRITE, OCCUPANCY_CELL_CENTRES, OCCUPANCY_ELLIPSOID_MASK, OCCUPANCY_BUILD,
-            TAKE_CHANNEL, LPIPS_SCALE, LPIPS_TAP_DISTANCE, LPIPS_TAP_BACKWARD, LPIPS_RELU_MASK, LPIPS_UNSCALE_GRAD);
+            TAKE_CHANNEL, LPIPS_SCALE, LPIPS_TAP_DISTANCE, LPIPS_TAP_BACKWARD, LPIPS_RELU_MASK, LPIPS_UNSCALE_GRAD,
+            HASHGRID_BACKWARD_EMBEDDINGS_FIXED, SAMPLE_RAYS, CAMERA_RAYS, MARCH_TRAIN_COUNT, MARCH_TRAIN_WRITE,
+            UNCERTAINTY_SOFTMAX_STATS, HEAD_RAY_LOSSES, COLUMN_SUMS, ADD_INTO, HEAD_GRAD_ABS_MAX, HEAD_LOSS_SCALE,
+            REDUCE_TILES, SUM_BLOCK_PARTIALS, FIXED_TO_FLOAT, GRID_CELL_POINTS, GRID_DILATE,
+            GRID_DECAY_MAX, GRID_MEAN, GRID_THRESHOLD, PATCHES_TO_PLANES, PLANES_GRAD_ADD, CLAMP01,
+            SMALL_DENSE_FORWARD, SMALL_DENSE_BACKWARD_INPUT, SMALL_DENSE_BACKWARD_PARAMS, SMALL_CONV1D_FORWARD,
+            SMALL_CONV1D_BACKWARD_INPUT, SMALL_CONV1D_BACKWARD_PARAMS, SMALL_TRANSPOSE, SMALL_ADD, SMALL_SOFTMAX_FORWARD,
+            SMALL_SOFTMAX_BACKWARD, SMALL_ATTENTION_POOL_FORWARD, SMALL_ATTENTION_POOL_BACKWARD, AUDIO_WINDOW);
 
     /** Threads per block of the 1-D element-wise kernels (their .cu headers say 256). */
     public static final int ELEMENTWISE_BLOCK = 256;

@@ -60,12 +60,13 @@ public final class ParityChecks {
         results.add(guard("cuDNN conv 2x3x16x16 k3 pad1 fp32 vs CPU (normRel bound " + CUDNN_NORM_REL_ERROR + ")",
                 this::cudnnConvolution));
         results.addAll(new BackendParityChecks(device, seed).runAll());
-        results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed, 4096, 16));
-        results.add(dev.synctalk.gpu.cuda.head.FusedHeadParityCheck.run(device, seed + 1, 1001, 7));
+
+
         results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.run(device, seed));
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
         results.add(dev.synctalk.gpu.cuda.conv.LpipsParityCheck.run(device, seed + 3, 2, 64));
         results.add(TrainingParityCheck.run(device, seed));
+        results.addAll(dev.synctalk.nerf.cuda.HeadTrainerParityCheck.run(device, seed));
         results.addAll(dev.synctalk.gpu.cuda.torso.TorsoParityCheck.runAll(device, seed + 4));
         return results;
     }

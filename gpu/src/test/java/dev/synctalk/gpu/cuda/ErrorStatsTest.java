@@ -33,4 +33,15 @@ class ErrorStatsTest {
         assertFalse(stats.within(0.1));
         assertTrue(stats.within(0.5));
     }
+
+    @Test
+    void aNanTheReferenceAlsoHasMatchesAndOneItLacksDoesNot() {
+        ErrorStats kept = ErrorStats.compare(new float[] {1f, Float.NaN}, new float[] {1f, Float.NaN});
+        assertEquals(0, kept.nonFinite());
+        assertEquals(0.0, kept.maxAbsError());
+        assertTrue(kept.within(1e-6));
+        ErrorStats lost = ErrorStats.compare(new float[] {1f, Float.NaN}, new float[] {1f, 2f});
+        assertEquals(1, lost.nonFinite());
+        assertFalse(lost.within(1e-6));
+    }
 }

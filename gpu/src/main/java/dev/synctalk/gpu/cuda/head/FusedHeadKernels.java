@@ -8,10 +8,12 @@ import dev.synctalk.gpu.cuda.LaunchShape;
 
 /**
  * Launches of fusedhead.cu: the whole head network forward in one kernel, its backward in one, every weight
- * gradient in one, and the fp32 -> fp16 weight packing. Operands are device buffers (fp16 ones are sized in
- * bytes); shapes follow {@link FusedHeadLayout}.
+ * gradient in one (plus the block-order sum that makes it deterministic), and the fp32 -> fp16 weight packing.
+ * Operands are device buffers (fp16 ones are sized in bytes); shapes follow {@link FusedHeadLayout}.
  */
 public final class FusedHeadKernels {
+    /** Blocks of the weight-gradient kernel: each writes a partial of every layer, summed in block order. */
+    public static final int WEIGHT_GRAD_BLOCKS = 96;
 
     private FusedHeadKernels() {
     }
@@ -24,42 +26,63 @@ public final class FusedHeadKernels {
     }
 
     /**
-     * sigma [n], rgb [n][3] from enc [n][36] and sh [n][16]; with {@code planes} (training) also unc [n],
-     * extras [n][12] and the activation planes. {@code planes == null}: render, the uncertainty head skipped.
+     * sigma [n] (from float {@code sigmaOffset} on) from enc [n][36]; with {@code rgb} also rgb [n][3] from sh
+     * [n][16] (null rgb: density only, sh unused); with {@code planes} (training) also ambient [n][3], extras
+     * [n][48] and the activation planes. {@code code} null: no individual code (zeros).
      */
     public static void forward(CudaDevice device, long n, DeviceBuffer enc, DeviceBuffer sh, DeviceBuffer packed,
-                               DeviceBuffer audio, DeviceBuffer expression, DeviceBuffer code, DeviceBuffer sigma,
-                               long sigmaOffset, DeviceBuffer rgb, DeviceBuffer unc, DeviceBuffer extras,
-                               DeviceBuffer planes) {
+                               DeviceBuffer audio, DeviceBuffer expression, long expressionOffset, DeviceBuffer code,
+                               long codeOffset,
+                               DeviceBuffer sigma, long sigmaOffset, DeviceBuffer rgb, DeviceBuffer ambient,
+                               DeviceBuffer extras, DeviceBuffer planes) {
+        if (n == 0) {
+            return;
+        }
+        KernelArgs args = KernelArgs.create().i64(n).buffer(enc).optionalBuffer(sh).buffer(packed).buffer(audio)
+                .buffer(expression, expressionOffset);
+        args = code == null ? args.optionalBuffer(null) : args.buffer(code, codeOffset);
         device.kernel(KernelCatalog.FUSED_HEAD_FORWARD).allowDynamicSharedMemory(FusedHeadLayout.FORWARD_SHARED_BYTES)
                 .launch(new LaunchShape(FusedHeadLayout.fusedBlocks(n, device.multiprocessorCount()), 1, 1,
                                 FusedHeadLayout.THREADS, 1, 1, FusedHeadLayout.FORWARD_SHARED_BYTES),
-                        KernelArgs.create().i64(n).buffer(enc).buffer(sh).buffer(packed).buffer(audio).buffer(expression)
-                                .buffer(code).buffer(sigma, sigmaOffset).buffer(rgb, 3 * sigmaOffset)
-                                .optionalBuffer(unc).optionalBuffer(extras).optionalBuffer(planes));
+                        args.buffer(sigma, sigmaOffset).optionalBuffer(rgb).optionalBuffer(ambient).optionalBuffer(extras)
+                                .optionalBuffer(planes));
     }
 
-    /** gradEnc [n][36] and the loss-scaled gradient planes from gSigma [n], gRgb [n][3]. */
+    /**
+     * gradEnc [n][36], the loss-scaled gradient planes and the per-tile conditioning gradients condPartial
+     * [tiles][36] from gSigma [n], gRgb [n][3], gAmbient [n][3]; the loss scale is read from {@code lossScale}[0].
+     */
     public static void backward(CudaDevice device, long n, DeviceBuffer packed, DeviceBuffer audio,
-                                DeviceBuffer expression, DeviceBuffer planes, DeviceBuffer extras, DeviceBuffer gSigma,
-                                DeviceBuffer gRgb, float gradUncertainty, float lossScale, DeviceBuffer gradEnc,
-                                DeviceBuffer gradPlanes) {
+                                DeviceBuffer expression, long expressionOffset, DeviceBuffer planes, DeviceBuffer extras, DeviceBuffer gSigma,
+                                DeviceBuffer gRgb, DeviceBuffer gAmbient, DeviceBuffer lossScale, DeviceBuffer gradEnc,
+                                DeviceBuffer gradPlanes, DeviceBuffer condPartial) {
+        if (n == 0) {
+            return;
+        }
         device.kernel(KernelCatalog.FUSED_HEAD_BACKWARD).allowDynamicSharedMemory(FusedHeadLayout.BACKWARD_SHARED_BYTES)
                 .launch(new LaunchShape(FusedHeadLayout.fusedBlocks(n, device.multiprocessorCount()), 1, 1,
                                 FusedHeadLayout.THREADS, 1, 1, FusedHeadLayout.BACKWARD_SHARED_BYTES),
-                        KernelArgs.create().i64(n).buffer(packed).buffer(audio).buffer(expression).buffer(planes)
-                                .buffer(extras).buffer(gSigma).buffer(gRgb).f32(gradUncertainty).f32(lossScale)
-                                .buffer(gradEnc).buffer(gradPlanes));
+                        KernelArgs.create().i64(n).buffer(packed).buffer(audio).buffer(expression, expressionOffset)
+                                .buffer(planes)
+                                .buffer(extras).buffer(gSigma).buffer(gRgb).buffer(gAmbient).buffer(lossScale)
+                                .buffer(gradEnc).buffer(gradPlanes).buffer(condPartial));
     }
 
-    /** grad (fp32 network gradients) += every layer's G^T X / lossScale. */
+    /**
+     * grad (fp32 network gradients, {@code count} floats) += every layer's G^T X / lossScale: per-block partials
+     * into {@code partials} [WEIGHT_GRAD_BLOCKS][count], then summed in block order.
+     */
     public static void weightGrad(CudaDevice device, long n, DeviceBuffer table, int layers, DeviceBuffer planes,
-                                  DeviceBuffer gradPlanes, float lossScale, DeviceBuffer grad) {
-        long chunks = (n + 63) / 64;
-        int blocks = (int) Math.max(1, Math.min(chunks, 96));
+                                  DeviceBuffer gradPlanes, DeviceBuffer lossScale, DeviceBuffer partials, long count,
+                                  DeviceBuffer grad) {
+        if (n == 0) {
+            return;
+        }
         device.kernel(KernelCatalog.FUSED_WEIGHT_GRAD).launch(
-                new LaunchShape(blocks, layers, 1, FusedHeadLayout.THREADS, 1, 1, 0),
-                KernelArgs.create().i64(n).buffer(table).buffer(planes).buffer(gradPlanes).f32(1f / lossScale)
-                        .buffer(grad));
+                new LaunchShape(WEIGHT_GRAD_BLOCKS, layers, 1, FusedHeadLayout.THREADS, 1, 1, 0),
+                KernelArgs.create().i64(n).buffer(table).buffer(planes).buffer(gradPlanes).buffer(lossScale)
+                        .buffer(partials).i64(count));
+        device.kernel(KernelCatalog.SUM_BLOCK_PARTIALS).launch(KernelCatalog.elementwise(device, count),
+                KernelArgs.create().i32(WEIGHT_GRAD_BLOCKS).i64(count).buffer(partials).buffer(grad));
     }
 }

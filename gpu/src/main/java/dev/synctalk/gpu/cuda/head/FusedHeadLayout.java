@@ -2,7 +2,6 @@ package dev.synctalk.gpu.cuda.head;
 
 import java.util.List;
 
-import dev.synctalk.gpu.cuda.head.HeadModelStep.Layer;
 
 /**
  * The host's copy of fusedhead.cu's layouts: where each packed fp16 weight matrix sits, the activation and
@@ -11,6 +10,10 @@ import dev.synctalk.gpu.cuda.head.HeadModelStep.Layer;
  * arithmetic that ties them together: alignment, no overlap, sizes within the hardware's limits).
  */
 public final class FusedHeadLayout {
+
+    /** One dense layer of the head: in -> out, weight [out, in] at {@code offset} floats into the network parameters. */
+    public record Layer(int in, int out, long offset) {
+    }
 
     /** Warps per block of the fused kernels, each owning 16 samples at a time. */
     public static final int WARPS = 8;
@@ -66,8 +69,12 @@ public final class FusedHeadLayout {
             G_COL1, G_COL2);
     public static final int GRADIENT_WIDTH = 512;
 
-    /** fp32 values saved per sample for the backward: raw0, colour logits (3), uncertainty logit, attE (7). */
+    /** fp32 values per sample the backward keeps per tile: raw0, colour logits (3), uncertainty logit, attE (7). */
     public static final int EXTRAS = 12;
+    /** fp32 values saved per sample: the {@link #EXTRAS}, attA (32) at 12, |attA| at 44, |attE| at 45, padding. */
+    public static final int EXTRA_STRIDE = 48;
+    /** Per 16-row tile conditioning gradient sums: audio code (32), individual code (4). */
+    public static final int COND = 36;
     public static final int ENCODING_WIDTH = 36;
     public static final int SH_WIDTH = 16;
 
@@ -87,7 +94,7 @@ public final class FusedHeadLayout {
     private FusedHeadLayout() {
     }
 
-    /** The head's dense layers by role (HeadModelStep's order of creation does not matter here). */
+    /** The head's dense layers by role (their order in the parameter buffer does not matter here). */
     public record HeadLayers(Layer aud1, Layer aud2, Layer eye1, Layer eye2, Layer sig1, Layer sig2, Layer sig3,
                              Layer col1, Layer col2, Layer unc1, Layer unc2) {
     }

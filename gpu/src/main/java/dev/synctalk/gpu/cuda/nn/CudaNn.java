@@ -175,6 +175,36 @@ public final class CudaNn {
                         .buffer(g.levels()), gradOut).i32(gradStride), gradEmbeddings).i64(g.planeStride()));
     }
 
+    /**
+     * gradFixed (int64 table entries, zeroed by the caller) += the embeddings' gradient in fixed point at
+     * {@code scale}[1] (hashgrid_backward_embeddings_fixed): integer sums, so the result does not depend on the
+     * order the atomics land in, unlike {@link #hashGridBackwardEmbeddings}. Every level must fit one block's
+     * shared memory in 8-byte entries (the reference sizes do).
+     */
+    public static void hashGridBackwardEmbeddingsFixed(CudaDevice device, GridLaunch g, long n, DeviceView coords,
+                                                       int coordStride, DeviceView gradOut, int gradStride,
+                                                       DeviceBuffer gradFixed, DeviceBuffer scale) {
+        HashGrid2D grid = g.grid();
+        int groupStarts = sharedGradientGroups(grid, SHARED_GRADIENT_BYTES / Long.BYTES);
+        if (groupStarts == 0) {
+            throw new IllegalArgumentException("a level of " + grid.levels() + " levels x " + grid.featuresPerLevel()
+                    + " features does not fit " + SHARED_GRADIENT_BYTES + " bytes of shared memory in 8-byte entries");
+        }
+        if (n == 0) {
+            return;
+        }
+        int blocksPerChunk = g.planes() * Integer.bitCount(groupStarts);
+        long chunks = Math.max(1, Math.min(device.multiprocessorCount() / blocksPerChunk, n / SHARED_GRADIENT_MIN_SAMPLES));
+        long samplesPerChunk = (n + chunks - 1) / chunks;
+        int sharedBytes = largestGroupFloats(grid, groupStarts) * Long.BYTES;
+        device.kernel(KernelCatalog.HASHGRID_BACKWARD_EMBEDDINGS_FIXED).allowDynamicSharedMemory(sharedBytes)
+                .launch(new LaunchShape((int) chunks, blocksPerChunk, 1, 1024, 1, 1, sharedBytes),
+                        view(view(KernelArgs.create().i64(n).i32(g.planes()).i32(g.planeAxes()).i32(grid.levels())
+                                .i32(grid.featuresPerLevel()).f32(grid.bound()), coords).i32(coordStride)
+                                .buffer(g.levels()), gradOut).i32(gradStride).buffer(gradFixed).i64(g.planeStride())
+                                .i32(groupStarts).i64(samplesPerChunk).buffer(scale));
+    }
+
     /** gradCoords [n, coordStride] overwritten. */
     public static void hashGridBackwardCoords(CudaDevice device, GridLaunch g, long n, DeviceView coords,
                                               int coordStride, DeviceView embeddings, DeviceView gradOut,

@@ -8,6 +8,9 @@ import dev.synctalk.gpu.cuda.CheckResult;
 import dev.synctalk.gpu.cuda.CudaDevice;
 import dev.synctalk.gpu.cuda.DeviceBuffer;
 import dev.synctalk.gpu.cuda.ErrorStats;
+import dev.synctalk.gpu.cuda.KernelArgs;
+import dev.synctalk.gpu.cuda.KernelCatalog;
+import dev.synctalk.gpu.cuda.LaunchShape;
 import dev.synctalk.gpu.render.OccupancyMarch;
 
 /**
@@ -43,8 +46,8 @@ public final class OccupancyParityCheck {
             for (DeviceBuffer b : new DeviceBuffer[] {bits, counts, rays, total, points, dirs, dt, t}) {
                 device.poison(b);
             }
-            CudaOccupancyRenderer.buildBits(device, m.cells(), dens, threshold, bits);
-            long totalGpu = CudaOccupancyRenderer.march(device, m, bits, counts, rays, total, points, dirs, dt, t);
+            buildBits(device, m.cells(), dens, threshold, bits);
+            long totalGpu = march(device, m, bits, counts, rays, total, points, dirs, dt, t);
             StringBuilder detail = new StringBuilder();
             boolean ok = true;
             ok &= same(detail, "bitfield", bitsCpu, ints(device.download(bits, m.bitfieldWords())));
@@ -92,4 +95,27 @@ public final class OccupancyParityCheck {
         detail.append(String.format(Locale.ROOT, "%n    %s %s: %s", ok ? "ok  " : "FAIL", what, s));
         return ok;
     }
+
+    static void buildBits(CudaDevice device, int cells, DeviceBuffer density, float threshold, DeviceBuffer bits) {
+        device.kernel(KernelCatalog.OCCUPANCY_BUILD).launch(KernelCatalog.elementwise(device, (cells + 31) / 32),
+                KernelArgs.create().i32(cells).buffer(density).f32(threshold).buffer(bits));
+    }
+
+    /** Marching only: counts, ranges and packed live samples for {@code bitfield}; returns the total (synchronises). */
+    static long march(CudaDevice device, OccupancyMarch m, DeviceBuffer bitfield, DeviceBuffer counts,
+                             DeviceBuffer rays, DeviceBuffer total, DeviceBuffer points, DeviceBuffer dirs,
+                             DeviceBuffer dt, DeviceBuffer t) {
+        LaunchShape perRay = KernelCatalog.elementwise(device, m.rays());
+        device.kernel(KernelCatalog.MARCH_COUNT).launch(perRay, KernelArgs.create().i32(m.width()).i32(m.height())
+                .f32(m.focalPx()).f32(m.cameraZ()).f32(m.bound()).i32(m.resolution()).buffer(bitfield)
+                .i32(m.samplesPerRay()).buffer(counts));
+        device.kernel(KernelCatalog.SCAN_RAYS).launch(new LaunchShape(1, 1, 1, 1024, 1, 1, 0),
+                KernelArgs.create().i32(m.rays()).buffer(counts).buffer(rays).buffer(total));
+        long live = Float.floatToRawIntBits(device.download(total, 1)[0]);
+        device.kernel(KernelCatalog.MARCH_WRITE).launch(perRay, KernelArgs.create().i32(m.width()).i32(m.height())
+                .f32(m.focalPx()).f32(m.cameraZ()).f32(m.bound()).i32(m.resolution()).buffer(bitfield)
+                .i32(m.samplesPerRay()).buffer(rays).buffer(points).buffer(dirs).buffer(dt).buffer(t));
+        return live;
+    }
+
 }

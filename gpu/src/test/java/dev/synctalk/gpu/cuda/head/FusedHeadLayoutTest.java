@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.synctalk.gpu.cuda.head.FusedHeadLayout.PackedMatrix;
 import dev.synctalk.gpu.cuda.head.FusedHeadLayout.Plane;
-import dev.synctalk.gpu.cuda.head.HeadModelStep.Layer;
+import dev.synctalk.gpu.cuda.head.FusedHeadLayout.Layer;
 
 /** fusedhead.cu's layouts as the host builds them, checked without a GPU. */
 class FusedHeadLayoutTest {
@@ -131,6 +131,8 @@ class FusedHeadLayoutTest {
         assertEquals(FusedHeadLayout.ACTIVATION_WIDTH, define(cu, "X_TOTAL"));
         assertEquals(FusedHeadLayout.GRADIENT_WIDTH, define(cu, "G_TOTAL"));
         assertEquals(FusedHeadLayout.EXTRAS, define(cu, "EXTRAS"));
+        assertEquals(FusedHeadLayout.EXTRA_STRIDE, define(cu, "EXTRA_STRIDE"));
+        assertEquals(FusedHeadLayout.COND, define(cu, "COND"));
         String[] matrices = {"W_FIRST", "W_AUD2", "W_EYE2", "W_UNC2", "W_SIG1", "W_SIG2", "W_SIG3", "W_COL1", "W_COL2"};
         for (int i = 0; i < matrices.length; i++) {
             assertEquals(FusedHeadLayout.MATRICES.get(i).offset(), define(cu, matrices[i]), matrices[i]);

@@ -1,21 +1,20 @@
-package dev.synctalk.training;
+package dev.synctalk.nerf;
 
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import dev.synctalk.gpu.tensor.Tensor;
-import dev.synctalk.nerf.HeadTrainer;
 
 /**
  * lambda x mean over patches of LPIPS(rendered patch, target patch), the fine and lips phases' image
  * loss. The batch's rays are whole square patches of side {@code patchSide}, patch after patch, each
- * row-major (as {@link RayBatchSamplerStage} lays them out); colours in [0, 1] are mapped to LPIPS's
+ * row-major (as {@link TrainingSampler} lays them out); colours in [0, 1] are mapped to LPIPS's
  * [-1, 1] by 2c - 1, as the reference does before its lpips call.
  */
-final class PatchLpipsLoss implements HeadTrainer.ImageLoss {
+public final class PatchLpipsLoss implements HeadTrainer.ImageLoss {
     private final LpipsAlex lpips;
     private final double lambda;
     private final int patchSide;
 
-    PatchLpipsLoss(LpipsAlex lpips, double lambda, int patchSide) {
+    public PatchLpipsLoss(LpipsAlex lpips, double lambda, int patchSide) {
         this.lpips = lpips;
         this.lambda = lambda;
         this.patchSide = patchSide;
