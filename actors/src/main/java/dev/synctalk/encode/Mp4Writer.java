@@ -70,10 +70,27 @@ public final class Mp4Writer implements AutoCloseable {
         this.audio = audio;
         this.sampleRateHz = sampleRateHz;
         this.settings = settings;
-        this.expectedFrames = (long) Math.ceil((double) audio.length * settings.fps() / sampleRateHz);
+        // Streaming (no audio up front): each frame brings its own samples and the frames decide the length.
+        this.expectedFrames = audio == null ? Long.MAX_VALUE
+                : (long) Math.ceil((double) audio.length * settings.fps() / sampleRateHz);
         Files.createDirectories(this.target.getParent());
         this.temp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName() + ".", ".tmp.mp4");
-        this.recorder = new FFmpegFrameRecorder(temp.toFile(), width, height, 1);
+        this.recorder = configure(new FFmpegFrameRecorder(temp.toFile(), width, height, 1), sampleRateHz, settings);
+        this.frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
+        try {
+            recorder.start();
+        } catch (FFmpegFrameRecorder.Exception e) {
+            release();
+            throw new IOException("cannot start the H.264/AAC encoder for " + target + " (needs FFmpeg with libx264,"
+                    + " the -gpl natives): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The encoder settings of every MP4 this engine writes (H.264 yuv420p + mono AAC in an MP4 container),
+     * applied to a recorder that writes to a file or, fragmented, to a stream.
+     */
+    public static FFmpegFrameRecorder configure(FFmpegFrameRecorder recorder, int sampleRateHz, Settings settings) {
         recorder.setFormat("mp4");
         recorder.setVideoCodecName("libx264");
         recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
@@ -88,13 +105,46 @@ public final class Mp4Writer implements AutoCloseable {
         recorder.setSampleRate(sampleRateHz);
         recorder.setAudioChannels(1);
         recorder.setAudioBitrate(settings.audioBitrateBps());
-        this.frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
-        try {
-            recorder.start();
-        } catch (FFmpegFrameRecorder.Exception e) {
-            release();
-            throw new IOException("cannot start the H.264/AAC encoder for " + target + " (needs FFmpeg with libx264,"
-                    + " the -gpl natives): " + e.getMessage(), e);
+        return recorder;
+    }
+
+    /**
+     * Encodes one 8-bit RGB frame (row-major, {@code frame}'s size) and the mono samples that play with it
+     * (null for none) with a recorder set up by {@link #configure}.
+     */
+    public static void record(FFmpegFrameRecorder recorder, Frame frame, byte[] rgb, FloatBuffer samples,
+                              int sampleRateHz) throws FFmpegFrameRecorder.Exception {
+        ByteBuffer buffer = (ByteBuffer) frame.image[0];
+        int stride = frame.imageStride;
+        int rowBytes = frame.imageWidth * 3;
+        for (int y = 0; y < frame.imageHeight; y++) {
+            buffer.position(y * stride);
+            buffer.put(rgb, y * rowBytes, rowBytes);
+        }
+        buffer.rewind();
+        recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
+        if (samples != null) {
+            recorder.recordSamples(sampleRateHz, 1, samples);
+        }
+    }
+
+    /**
+     * A writer whose audio arrives with the frames ({@link #writeFrame(byte[], float[])}), for streams
+     * whose length is not known up front (a logged live session); the frames decide the length.
+     */
+    public static Mp4Writer openStreaming(Path target, int width, int height, int sampleRateHz, Settings settings)
+            throws IOException {
+        checkFrameSize(target, width, height);
+        if (sampleRateHz <= 0) {
+            throw new IllegalArgumentException("sample rate must be positive, got " + sampleRateHz);
+        }
+        return new Mp4Writer(target, width, height, null, sampleRateHz, settings);
+    }
+
+    private static void checkFrameSize(Path target, int width, int height) {
+        if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0) {
+            throw new IllegalArgumentException("H.264 yuv420p needs an even, positive frame size; got " + width + "x"
+                    + height + " for " + target);
         }
     }
 
@@ -104,10 +154,7 @@ public final class Mp4Writer implements AutoCloseable {
      */
     public static Mp4Writer open(Path target, int width, int height, float[] audio, int sampleRateHz, Settings settings)
             throws IOException {
-        if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0) {
-            throw new IllegalArgumentException("H.264 yuv420p needs an even, positive frame size; got " + width + "x"
-                    + height + " for " + target);
-        }
+        checkFrameSize(target, width, height);
         if (audio.length == 0) {
             throw new IllegalArgumentException("no audio samples for " + target + ": the audio decides the video length");
         }
@@ -142,6 +189,23 @@ public final class Mp4Writer implements AutoCloseable {
 
     /** Appends the next frame as 8-bit RGB samples, row-major. */
     public void writeFrame(byte[] rgb) throws IOException {
+        if (audio == null) {
+            throw new IllegalStateException("a streaming writer takes each frame with its audio: writeFrame(rgb, pcm)");
+        }
+        int from = audioIndex(written);
+        int to = audioIndex(written + 1);
+        writeFrame(rgb, to > from ? FloatBuffer.wrap(audio, from, to - from) : null);
+    }
+
+    /** Streaming writers: appends the next frame (8-bit RGB, row-major) with the mono samples it shows. */
+    public void writeFrame(byte[] rgb, float[] pcm) throws IOException {
+        if (audio != null) {
+            throw new IllegalStateException("this writer took its audio up front: writeFrame(rgb)");
+        }
+        writeFrame(rgb, pcm.length > 0 ? FloatBuffer.wrap(pcm) : null);
+    }
+
+    private void writeFrame(byte[] rgb, FloatBuffer samples) throws IOException {
         if (finished) {
             throw new IllegalStateException("video " + target + " is already finished");
         }
@@ -154,20 +218,8 @@ public final class Mp4Writer implements AutoCloseable {
             return;
         }
         lastFrame = rgb;
-        ByteBuffer buffer = (ByteBuffer) frame.image[0];
-        int stride = frame.imageStride;
-        for (int y = 0; y < height; y++) {
-            buffer.position(y * stride);
-            buffer.put(rgb, y * width * 3, width * 3);
-        }
-        buffer.rewind();
         try {
-            recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
-            int from = audioIndex(written);
-            int to = audioIndex(written + 1);
-            if (to > from) {
-                recorder.recordSamples(sampleRateHz, 1, FloatBuffer.wrap(audio, from, to - from));
-            }
+            record(recorder, frame, rgb, samples, sampleRateHz);
         } catch (FFmpegFrameRecorder.Exception e) {
             throw new IOException("encoding frame " + written + " of " + target + " failed: " + e.getMessage(), e);
         }
@@ -186,7 +238,7 @@ public final class Mp4Writer implements AutoCloseable {
         if (lastFrame == null) {
             throw new IllegalStateException("no frames were written for " + target);
         }
-        while (written < expectedFrames) {
+        while (audio != null && written < expectedFrames) {
             writeFrame(lastFrame);
         }
         try {

@@ -149,4 +149,36 @@ class Mp4WriterTest {
         }
     }
 
+
+    private byte[] streamed(Path target) throws Exception {
+        try (Mp4Writer w = Mp4Writer.openStreaming(target, 32, 32, 16_000, Mp4Writer.Settings.defaults())) {
+            for (int i = 0; i < 30; i++) {
+                byte[] rgb = new byte[32 * 32 * 3];
+                java.util.Arrays.fill(rgb, (byte) (i * 8));
+                float[] pcm = new float[640];
+                for (int k = 0; k < pcm.length; k++) {
+                    pcm[k] = (float) Math.sin((i * 640 + k) * 0.05) * 0.3f;
+                }
+                w.writeFrame(rgb, pcm);
+            }
+            w.finish();
+        }
+        return Files.readAllBytes(target);
+    }
+
+    @Test
+    void aStreamingWriterTakesEachFramesAudioAndWritesTheSameBytesEveryTime() throws Exception {
+        Path a = tmp.resolve("streamed-a.mp4");
+        byte[] first = streamed(a);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(first, streamed(tmp.resolve("streamed-b.mp4")));
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(a.toFile())) {
+            g.start();
+            assertEquals("aac", g.getAudioCodecName());
+            int frames = 0;
+            while (g.grabImage() != null) {
+                frames++;
+            }
+            assertEquals(30, frames, "the frames decide the length");
+        }
+    }
 }

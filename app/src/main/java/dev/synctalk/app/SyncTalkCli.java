@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "SyncTalk talking-head engine: run dataflow graphs (preprocess, train, infer, eval), "
                 + "resume interrupted runs, replay journaled sessions, compare quality reports.",
         subcommands = {DemoCommand.class, RunCommand.class, ResumeCommand.class, ReplayCommand.class, StatusCommand.class,
-                RepairCommand.class, GraphsCommand.class, EvalCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+                RepairCommand.class, GraphsCommand.class, EvalCommand.class, DoctorCommand.class, ServeCommand.class, ServeBenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SyncTalkCli implements Runnable {
     /** Logback reads it when it starts: stack traces on the console (%ex) or not (%nopex). */
     static final String CONSOLE_TRACES_PROPERTY = "synctalk.console.traces";

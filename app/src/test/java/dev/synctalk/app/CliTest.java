@@ -49,7 +49,8 @@ class CliTest {
         for (String[] cmd : new String[][]{{"--help"}, {"run", "--help"}, {"resume", "--help"}, {"replay", "--help"},
                 {"status", "--help"}, {"repair", "--help"}, {"graphs", "--help"}, {"graphs", "validate", "--help"},
                 {"graphs", "stages", "--help"}, {"graphs", "describe", "--help"}, {"demo", "--help"},
-                {"doctor", "--help"}, {"eval", "--help"}, {"eval", "compare", "--help"}}) {
+                {"doctor", "--help"}, {"eval", "--help"}, {"eval", "compare", "--help"},
+                {"serve", "--help"}, {"serve-bench", "--help"}}) {
             Outcome o = run(cmd);
             assertEquals(0, o.code(), String.join(" ", cmd));
             assertTrue(o.out().contains("Usage:"), String.join(" ", cmd) + ": " + o.out());

@@ -100,6 +100,17 @@ public final class Engine implements AutoCloseable {
 
     /** Starts with a chosen run id (fails if that run exists). */
     public RunHandle start(GraphDefinition graph, String runId, Map<String, String> overrides) {
+        return start(graph, runId, overrides, Map.of());
+    }
+
+    /**
+     * Starts with live objects that stages fetch by key through
+     * {@link dev.synctalk.engine.stage.StageContext#attachment}: how a service feeds a graph from outside
+     * (a client's audio) and takes its outputs (frames to a client) while the run is journaled as any other.
+     * A null {@code runId} picks a new one.
+     */
+    public RunHandle start(GraphDefinition graph, String runId, Map<String, String> overrides,
+                           Map<String, Object> attachments) {
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
         String id = runId != null ? RunDirectory.checkRunId(runId) : newRunId(graph.name());
         RunDirectory dir = RunDirectory.create(runsDir, id);
@@ -109,7 +120,7 @@ public final class Engine implements AutoCloseable {
                 Instant.now(), 1, null, null, null, null, overrides);
         dir.writeInfo(info);
         dir.event("started graph " + graph.name() + " from " + graph.sourceFile());
-        return launch(validated, RunPlanner.fresh(validated), dir, lock, info);
+        return launch(validated, RunPlanner.fresh(validated), dir, lock, info, attachments);
     }
 
     /**
@@ -133,7 +144,7 @@ public final class Engine implements AutoCloseable {
             dir.event("resumed (attempt " + next.attempts() + "): " + String.join("; ", plan.notes())
                     + (partial.isEmpty() ? "" : "; removed " + partial.size() + " partial files the interrupted"
                             + " attempt left: " + partial.stream().map(p -> dir.root().relativize(p).toString()).toList()));
-            return launch(validated, plan, dir, lock, next);
+            return launch(validated, plan, dir, lock, next, Map.of());
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -157,17 +168,31 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle replay(String runId, String fromStage) {
         RunDirectory source = RunDirectory.open(runsDir, runId);
+        return replay(source, GraphLoader.load(source.graphFile(), Map.of()), fromStage, null);
+    }
+
+    /**
+     * Re-drives {@code into}, a graph other than the one run {@code runId} ran, from that run's journals:
+     * the edges of {@code into} that feed the stages from {@code fromStage} on and carry the ids of
+     * journaled edges of the run read those journals (e.g. a logged live session, whose graph ends in
+     * its clients, re-rendered into an MP4). {@code newRunId} null picks a new id.
+     */
+    public RunHandle replay(String runId, String fromStage, GraphDefinition into, String newRunId) {
+        return replay(RunDirectory.open(runsDir, runId), into, fromStage, newRunId);
+    }
+
+    private RunHandle replay(RunDirectory source, GraphDefinition graph, String fromStage, String newRunId) {
+        String runId = source.root().getFileName().toString();
         Optional<RunLock.Holder> live = RunLock.liveHolder(source);
         if (live.isPresent()) {
             // its journals are still being written: what verification reads would race the writer
             throw new IllegalStateException("run '" + runId + "' is still running in " + live.get()
                     + "; replay it once it has ended");
         }
-        GraphDefinition graph = GraphLoader.load(source.graphFile(), Map.of());
         ValidatedGraph validated = new GraphValidator(registry).validate(graph);
         ResumeIndex index = verifiedJournals(source);
         RunPlan plan = RunPlanner.replay(validated, source.root(), fromStage, index::lastIndex);
-        String id = newRunId(runId + "-replay");
+        String id = newRunId != null ? RunDirectory.checkRunId(newRunId) : newRunId(runId + "-replay");
         RunDirectory dir = RunDirectory.create(runsDir, id);
         RunLock lock = RunLock.acquire(dir);
         dir.writeGraph(GraphLoader.render(graph));
@@ -175,7 +200,7 @@ public final class Engine implements AutoCloseable {
                 Instant.now(), 1, null, null, runId, fromStage, Map.of());
         dir.writeInfo(info);
         dir.event("replay of " + runId + " from stage " + fromStage + ": " + String.join("; ", plan.notes()));
-        return launch(validated, plan, dir, lock, info);
+        return launch(validated, plan, dir, lock, info, Map.of());
     }
 
     public RunInfo status(String runId) {
@@ -275,9 +300,10 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    private RunHandle launch(ValidatedGraph graph, RunPlan plan, RunDirectory dir, RunLock lock, RunInfo info) {
+    private RunHandle launch(ValidatedGraph graph, RunPlan plan, RunDirectory dir, RunLock lock, RunInfo info,
+                             Map<String, Object> attachments) {
         RunExecution run = new RunExecution(system, graph, plan, dir, lock, info, codecs, metricsPort, progressOut,
-                ansiProgress, callTimeout);
+                ansiProgress, callTimeout, attachments);
         run.start();
         return run;
     }

@@ -65,6 +65,7 @@ final class RunExecution implements RunHandle {
     private final boolean ansi;
     private final Duration callTimeout;
     private final RunLock lock;
+    private final Map<String, Object> attachments;
     private final MetricsRegistry metrics;
     private final SharedKillSwitch killSwitch;
     private final CompletableFuture<RunResult> result = new CompletableFuture<>();
@@ -80,9 +81,10 @@ final class RunExecution implements RunHandle {
 
     RunExecution(ActorSystem<SpawnProtocol.Command> system, ValidatedGraph graph, RunPlan plan, RunDirectory dir,
                  RunLock lock, RunInfo info, PayloadCodecs codecs, int metricsPort, PrintStream progressOut, boolean ansi,
-                 Duration callTimeout) {
+                 Duration callTimeout, Map<String, Object> attachments) {
         this.lock = lock;
         this.system = system;
+        this.attachments = attachments;
         this.graph = graph;
         this.plan = plan;
         this.dir = dir;
@@ -123,7 +125,8 @@ final class RunExecution implements RunHandle {
                 long restore = plan.checkpointedThrough(name);
                 RunStageContext ctx = new RunStageContext(name, info.runId(), dir.root(), dir.outputs(),
                         RunStageContext.gpuOf(decl.device()), sm,
-                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics);
+                        restore >= 0 ? java.util.OptionalLong.of(restore) : java.util.OptionalLong.empty(), metrics,
+                        attachments);
                 hosts.put(name, new StageHost(name, graph.types().get(name), graph.configs().get(name), ctx, sm,
                         plan.seekOf(name), decl.parallelism()));
                 if (decl.dispatcher() != null) {

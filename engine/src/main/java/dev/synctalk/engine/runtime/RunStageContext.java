@@ -10,8 +10,25 @@ import org.slf4j.LoggerFactory;
 /** The engine's {@link StageContext}: progress goes to the stage's metrics, logs to {@code stage.<name>}. */
 public record RunStageContext(String stageName, String runId, Path runDir, Path outputDir,
                               Optional<Integer> gpuDevice, StageMetrics metrics, java.util.OptionalLong restoreFrom,
-                              dev.synctalk.monitoring.MetricsRegistry registry)
+                              dev.synctalk.monitoring.MetricsRegistry registry, java.util.Map<String, Object> attachments)
         implements StageContext {
+
+    public RunStageContext {
+        attachments = java.util.Map.copyOf(attachments);
+    }
+
+    @Override
+    public <T> T attachment(String key, Class<T> type) {
+        Object value = attachments.get(key);
+        if (value == null) {
+            return StageContext.super.attachment(key, type);
+        }
+        if (!type.isInstance(value)) {
+            throw new IllegalStateException("stage '" + stageName + "': live object '" + key + "' is a "
+                    + value.getClass().getName() + ", not a " + type.getName());
+        }
+        return type.cast(value);
+    }
 
     @Override
     public void curve(String series, long step, double value) {

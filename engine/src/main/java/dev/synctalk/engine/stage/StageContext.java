@@ -48,6 +48,18 @@ public interface StageContext {
         return runDir().resolve("checkpoints").resolve(stageName());
     }
 
+    /**
+     * A live object the embedder handed to this run ({@link dev.synctalk.engine.api.Engine#start(
+     * dev.synctalk.engine.graph.GraphDefinition, String, java.util.Map, java.util.Map)}): how a stage reaches
+     * things outside the graph, such as a streaming session's audio inbox or its clients.
+     *
+     * @throws IllegalStateException naming the key when the run was started without it
+     */
+    default <T> T attachment(String key, Class<T> type) {
+        throw new IllegalStateException("stage '" + stageName() + "' needs the live object '" + key + "' ("
+                + type.getSimpleName() + "), which only an embedding service passes when it starts the run");
+    }
+
     /** The GPU device ordinal when the stage is placed on {@code gpu:N}. */
     Optional<Integer> gpuDevice();
 
