@@ -160,7 +160,25 @@ public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
         int count = camera.width() * camera.height();
         ensureSize(count);
         net.ensurePacked();
+        phaseAudioCode();
+        phaseMarch(camera);
+        phaseEncode();
+        phaseSphericalHarmonics();
+        phaseNetwork(codeIndex);
+        phaseComposite(backgroundView);
+    }
+
+    // The phases of a frame, in order; each reads only what the ones before it left on the device, so a benchmark
+    // may time one on its own by repeating it (HeadTrainingBenchmark's phase table).
+
+    /** The frame's audio code from the window in {@link #audioWindow()}. */
+    void phaseAudioCode() {
         net.audio.forward();
+    }
+
+    /** Rays of every pixel, live-sample counts, the ray scan (ranges and total) and the packed samples. */
+    void phaseMarch(CameraRays camera) {
+        int count = pixels;
         device.kernel(KernelCatalog.CAMERA_RAYS).launch(KernelCatalog.elementwise(device, count),
                 KernelArgs.create().i32(camera.width()).i32(camera.height()).f32(camera.fx()).f32(camera.fy())
                         .f32(camera.cx()).f32(camera.cy()).buffer(pose).buffer(origins).buffer(dirs));
@@ -169,14 +187,31 @@ public final class CudaHeadRenderer implements HeadRendering, AutoCloseable {
         rayScan.scan(count, counts, rayRanges, total);
         device.kernel(KernelCatalog.MARCH_TRAIN_WRITE).launch(KernelCatalog.elementwise(device, count),
                 marchArgs(count).buffer(rayRanges).buffer(points).buffer(sampleDirs).buffer(dt).buffer(t));
-        // sized by the capacity; each kernel reads the live total from `total` and skips the rest
+    }
+
+    // The next three are sized by the capacity (rays x max steps); each kernel reads the live total from `total`.
+
+    /** The tri-plane encoding of the live samples. */
+    void phaseEncode() {
         CudaNn.hashGridForward(device, net.gridLaunch, capacity, total, DeviceView.of(points), 3,
                 DeviceView.of(net.grid.params), DeviceView.of(enc), 36);
+    }
+
+    /** The view directions' spherical harmonics. */
+    void phaseSphericalHarmonics() {
         CudaNn.shForward(device, capacity, total, DeviceView.of(sampleDirs), DeviceView.of(sh), 16);
+    }
+
+    /** The fused head network in render mode: density and colour of the live samples. */
+    void phaseNetwork(int codeIndex) {
         long codeOffset = net.codeOffset(codeIndex);
         FusedHeadKernels.forward(device, capacity, total, enc, sh, net.packed, net.audio.code(), net.expression, 0,
                 codeOffset < 0 ? null : net.codes.params, Math.max(0, codeOffset), sigma, 0, rgb, null, null, null);
-        CudaNn.volumeRenderForward(device, new CudaNn.DeviceRays(count, rayRanges, DeviceView.of(sigma),
+    }
+
+    /** Volume rendering of every ray over {@code backgroundView} into the image and opacity. */
+    void phaseComposite(DeviceView backgroundView) {
+        CudaNn.volumeRenderForward(device, new CudaNn.DeviceRays(pixels, rayRanges, DeviceView.of(sigma),
                         DeviceView.of(rgb), DeviceView.of(dt), DeviceView.of(t)), VolumeRenderer.TRAINING_THRESHOLD,
                 backgroundView, DeviceView.of(image), DeviceView.of(depth), DeviceView.of(weightsSum));
     }

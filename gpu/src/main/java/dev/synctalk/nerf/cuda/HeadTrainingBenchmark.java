@@ -31,6 +31,12 @@ import java.util.Locale;
  * renders follow {@value #MORE_STEPS} more steps of training, so the head and its occupancy grid have settled.
  * Steady state: the first {@value #WARMUP_STEPS} steps (start-up, the grid settling) are not timed; steps are timed
  * by the host clock end to end (each step ends with its metrics read back, as in the stage).
+ *
+ * <p>Render figures, with the trained head: the synchronous {@link CudaHeadRenderer#render} (floats read back, what
+ * evaluation uses); the device time of one head frame and of each of its phases (CUDA events); and the head-render
+ * stage's own work, {@link CudaFrameRenderer} frames through a {@link FramePipeline} of {@value #STAGE_DEPTH} slots
+ * (head + composition + 8-bit download into pinned memory, each frame copied out), portrait and head over
+ * background, timed by the host clock like the stage's {@code frames_per_s}. A table of every figure ends the run.
  */
 public final class HeadTrainingBenchmark {
     public static final int RAYS = 65_536;
@@ -121,6 +127,7 @@ public final class HeadTrainingBenchmark {
                     System.out.printf(Locale.ROOT, "engine head render %s: device time of one head frame (enqueue only,"
                             + " CUDA events): median %.3f ms, min %.3f ms%n", k, enqueue.medianMillis(), enqueue.minMillis());
                     table.add(k, "head frame, device time (CUDA events), ms", enqueue.medianMillis(), "ms");
+                    phases(device, renderer, data, k, table);
                     for (FrameComposition composition : new FrameComposition[] {FrameComposition.PORTRAIT,
                             FrameComposition.HEAD_OVER_BACKGROUND}) {
                         double fps = stageFrames(renderer, data, background.data(), composition);
@@ -135,6 +142,27 @@ public final class HeadTrainingBenchmark {
             }
         }
         table.print(side);
+    }
+
+    /**
+     * The device time of each phase of a head frame (CudaHeadRenderer's phases, each repeated on its own after one
+     * whole frame, CUDA events, median): where the frame's time goes.
+     */
+    static void phases(CudaDevice device, CudaHeadRenderer renderer, HeadTrainingData data, String k, Table table) {
+        var camera = data.camera();
+        renderer.enqueue(camera, 0, DeviceView.absent());
+        String[] names = {"audio code (smallnn)", "march: rays, counts, scan, samples", "tri-plane encoding",
+                "spherical harmonics", "fused network (render mode)", "volume rendering"};
+        Runnable[] work = {renderer::phaseAudioCode, () -> renderer.phaseMarch(camera), renderer::phaseEncode,
+                renderer::phaseSphericalHarmonics, () -> renderer.phaseNetwork(0),
+                () -> renderer.phaseComposite(DeviceView.absent())};
+        StringBuilder line = new StringBuilder("engine head render " + k + " phases (device, median ms):");
+        for (int i = 0; i < names.length; i++) {
+            TimingStats t = device.time(RENDER_WARMUP, RENDER_TIMED, work[i]);
+            line.append(String.format(Locale.ROOT, " %s %.3f;", names[i], t.medianMillis()));
+            table.add(k, "  phase: " + names[i] + ", ms", t.medianMillis(), "ms");
+        }
+        System.out.println(line);
     }
 
     /** Pipeline slots of the head-render stage on a GPU (HeadRenderStage uses the same). */
