@@ -71,7 +71,7 @@ public final class SteadyRate {
         return completed <= startupUnits || elapsed <= 0 ? Double.NaN : Math.min(1.0, busyNanos / (double) elapsed);
     }
 
-    /** E.g. "262.3 frames/s in steady state (frames 25..1233; the first 25, start-up, left out), busy 97%". */
+    /** E.g. "250.0 frames/s in steady state (frames 3..102; the first 3, start-up, left out), busy 75% of that time". */
     public synchronized String summary(String unitName) {
         if (completed <= startupUnits) {
             return String.format(Locale.ROOT, "no steady-state rate: %d %s, start-up is the first %d", completed,
