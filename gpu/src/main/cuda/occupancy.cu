@@ -144,27 +144,25 @@ __device__ __forceinline__ int block_exclusive_scan(int v, int* blockTotal)
     return exclusive;
 }
 
-__device__ __forceinline__ void load_tile_counts(int n, const int* __restrict__ counts, int tile, int c[SCAN_PER_THREAD])
+// This thread's SCAN_PER_THREAD consecutive counts of tile `tile` (0 past n) into c; returns their sum.
+__device__ __forceinline__ int load_tile_counts(int n, const int* __restrict__ counts, int tile, int c[SCAN_PER_THREAD])
 {
     long long first = (long long) tile * SCAN_TILE + (long long) threadIdx.x * SCAN_PER_THREAD;
+    int sum = 0;
 #pragma unroll
     for (int j = 0; j < SCAN_PER_THREAD; j++) {
         c[j] = first + j < n ? counts[first + j] : 0;
+        sum += c[j];
     }
+    return sum;
 }
 
 extern "C" __global__ void __launch_bounds__(SCAN_THREADS)
 scan_tile_sums(int n, const int* __restrict__ counts, int* __restrict__ tileSums)
 {
     int c[SCAN_PER_THREAD];
-    load_tile_counts(n, counts, blockIdx.x, c);
-    int local = 0;
-#pragma unroll
-    for (int j = 0; j < SCAN_PER_THREAD; j++) {
-        local += c[j];
-    }
     int sum;
-    block_exclusive_scan(local, &sum);
+    block_exclusive_scan(load_tile_counts(n, counts, blockIdx.x, c), &sum);
     if (threadIdx.x == 0) {
         tileSums[blockIdx.x] = sum;
     }
@@ -181,14 +179,8 @@ scan_tiles_apply(int n, const int* __restrict__ counts, const int* __restrict__ 
     int base;
     block_exclusive_scan(before, &base);
     int c[SCAN_PER_THREAD];
-    load_tile_counts(n, counts, blockIdx.x, c);
-    int local = 0;
-#pragma unroll
-    for (int j = 0; j < SCAN_PER_THREAD; j++) {
-        local += c[j];
-    }
     int tileSum;
-    int running = base + block_exclusive_scan(local, &tileSum);
+    int running = base + block_exclusive_scan(load_tile_counts(n, counts, blockIdx.x, c), &tileSum);
     long long first = (long long) blockIdx.x * SCAN_TILE + (long long) threadIdx.x * SCAN_PER_THREAD;
 #pragma unroll
     for (int j = 0; j < SCAN_PER_THREAD; j++) {
