@@ -63,6 +63,9 @@ import java.util.function.Supplier;
  *       are +-lr wherever a gradient changes sign) and the grid's thresholds, so the trajectories are compared as
  *       the mean loss of the last {@value #CURVE_WINDOW} steps, within {@value #CURVE_BOUND} relative: a wrong
  *       gradient or loss term moves it by far more.</li>
+ *   <li><b>frames</b>: the head-render stage's device path ({@link CudaFrameRenderer}, pipelined 8-bit frames) for
+ *       every composition, against the synchronous render composed by the CPU twins (identical bytes) and against
+ *       the CPU renderer (within the render bound).</li>
  * </ul>
  */
 public final class HeadTrainerParityCheck {
