@@ -252,8 +252,10 @@ __device__ __forceinline__ float sigmoidf(float x)
 // Forward. planes == nullptr: render (no uncertainty head, no saved activations; ambient and extras unused).
 // rgb == nullptr: density only (the occupancy-grid update): sigma alone, shc unused. Otherwise, training, also
 // writes ambient [n][3], extras [n][EXTRA_STRIDE] and the activation planes for the backward.
+// liveCount: null, or (render only, planes == nullptr) the sample count in device memory, at most n: the renderer
+// sizes the launch by its capacity and reads no count back mid-frame.
 extern "C" __global__ void __launch_bounds__(FH_THREADS, 1)
-fused_head_forward(long long n, const float* __restrict__ enc, const float* __restrict__ shc,
+fused_head_forward(long long n, const int* __restrict__ liveCount, const float* __restrict__ enc, const float* __restrict__ shc,
                    const half* __restrict__ weights, const float* __restrict__ audio, const float* __restrict__ expr,
                    const float* __restrict__ code, float* __restrict__ sigma, float* __restrict__ rgb,
                    float* __restrict__ ambient, float* __restrict__ extras, half* __restrict__ planes)
@@ -274,6 +276,9 @@ fused_head_forward(long long n, const float* __restrict__ enc, const float* __re
     float* S = reinterpret_cast<float*>(E + F_HALVES);
     const bool train = planes != nullptr;
     const bool colour = rgb != nullptr;
+    if (liveCount != nullptr && !train) {
+        n = min(n, (long long) *liveCount);
+    }
     const long long tiles = (n + 15) / 16;
 
     for (long long tile = (long long) blockIdx.x * FH_WARPS + warp; tile < tiles; tile += (long long) gridDim.x * FH_WARPS) {

@@ -14,7 +14,8 @@
 //   out       sample n, plane p, level l, feature f at out[n * outStride + p * L * F + l * F + f] (the caller
 //             offsets the pointer to place the block inside a wider row, e.g. the sigma net's 75-wide input).
 //
-// Launch: 1-D, 256 threads, one thread per (sample, plane, level) item, grid-stride; index
+// Launch: 1-D, 256 threads, one thread per (sample, plane, level) item, grid-stride (the forward may take its
+// sample count from device memory: liveCount); index
 // t = (n * P + p) * L + l, so consecutive threads write consecutive outputs (coalesced).
 //
 // Forward arithmetic uses exactly rounded intrinsics in HashGrid2D.forward's order: bit-identical to the CPU.
@@ -88,11 +89,17 @@ __device__ __forceinline__ void group_levels(int groupStarts, int levelCount, in
     }
 }
 
-extern "C" __global__ void hashgrid_forward(long long n, int planes, int planeAxes, int levelCount, int features,
-                                            float bound, const float* __restrict__ coords, int coordStride,
+// liveCount: null, or the sample count in device memory (at most n, the capacity the launch was sized for), so a
+// renderer encodes the live samples of a frame without reading their number back to the host first.
+extern "C" __global__ void hashgrid_forward(long long n, const int* __restrict__ liveCount, int planes, int planeAxes,
+                                            int levelCount, int features, float bound,
+                                            const float* __restrict__ coords, int coordStride,
                                             const int* __restrict__ levels, const float* __restrict__ emb,
                                             long long planeStride, float* __restrict__ out, int outStride)
 {
+    if (liveCount != nullptr) {
+        n = min(n, (long long) *liveCount);
+    }
     long long items = n * planes * levelCount;
     for (long long t = blockIdx.x * (long long) blockDim.x + threadIdx.x; t < items;
          t += (long long) gridDim.x * blockDim.x) {

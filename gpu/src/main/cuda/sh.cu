@@ -27,9 +27,13 @@
 #define C9 0.3731763325901154f
 #define C10 1.4453057213202769f
 
-extern "C" __global__ void sh_forward(long long n, const float* __restrict__ dirs, float* __restrict__ out,
-                                      int outStride)
+// liveCount: null, or the sample count in device memory (at most n), as hashgrid_forward.
+extern "C" __global__ void sh_forward(long long n, const int* __restrict__ liveCount, const float* __restrict__ dirs,
+                                      float* __restrict__ out, int outStride)
 {
+    if (liveCount != nullptr) {
+        n = min(n, (long long) *liveCount);
+    }
     for (long long s = blockIdx.x * (long long) blockDim.x + threadIdx.x; s < n;
          s += (long long) gridDim.x * blockDim.x) {
         float x = dirs[3 * s];

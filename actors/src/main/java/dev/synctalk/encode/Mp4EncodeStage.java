@@ -79,7 +79,7 @@ public final class Mp4EncodeStage implements Stage {
         if (writer == null) {
             writer = Mp4Writer.open(target, frame.width(), frame.height(), audio, config.sampleRate(), settings);
         }
-        writer.writeFrame(frame.image());
+        writer.writeFrame(frame.rgb8());
         nextIndex++;
         context.progress().advance(1);
     }

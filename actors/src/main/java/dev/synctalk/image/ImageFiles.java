@@ -21,6 +21,11 @@ public final class ImageFiles {
 
     /** Decodes an 8-bit grey, RGB or RGBA image; channels as stored (grey stays 1 channel). */
     public static FloatImage read(Path file) throws IOException {
+        return readBytes(file).toFloat();
+    }
+
+    /** As {@link #read}, keeping the 8-bit samples. */
+    public static ByteImage readBytes(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "image file missing");
         }
@@ -44,7 +49,7 @@ public final class ImageFiles {
                     }
                 }
                 swapRedBlue(samples, channels);
-                return FloatImage.fromBytes(mat.cols(), mat.rows(), channels, samples);
+                return new ByteImage(mat.cols(), mat.rows(), channels, samples);
             }
         }
     }

@@ -19,21 +19,26 @@ import dev.synctalk.gpu.render.CameraRays;
 import dev.synctalk.compute.StageBackends;
 import dev.synctalk.gpu.tensor.Backend;
 import dev.synctalk.gpu.tensor.Tensor;
-import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
 import dev.synctalk.nerf.Checkpoint;
 import dev.synctalk.nerf.FrameCompositor;
 import dev.synctalk.nerf.FrameConditioning;
 import dev.synctalk.nerf.HeadTrainer;
 import dev.synctalk.nerf.HeadRendering;
-import dev.synctalk.nerf.Renderer;
+import dev.synctalk.nerf.FrameComposition;
+import dev.synctalk.nerf.FrameJob;
+import dev.synctalk.nerf.HostFrameRenderer;
+import dev.synctalk.nerf.cuda.CudaFrameRenderer;
 import dev.synctalk.nerf.cuda.CudaHeadRenderer;
-import dev.synctalk.gpu.cuda.CudaBackend;
+import dev.synctalk.nerf.cuda.HeadTrainingBenchmark;
+import dev.synctalk.gpu.render.FramePipeline;
+import dev.synctalk.image.ByteImage;
+import dev.synctalk.gpu.image.FrameRgb8;
+import dev.synctalk.monitoring.SteadyRate;
 import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.nerf.TorsoCheckpoint;
 import dev.synctalk.nerf.TorsoModel;
 import dev.synctalk.portrait.FaceMask;
-import dev.synctalk.portrait.PortraitMerge;
 import dev.synctalk.render.RenderedFrame;
 import dev.synctalk.training.AudioFeatureKind;
 import dev.synctalk.training.HeadModelSpec;
@@ -50,6 +55,7 @@ import java.util.concurrent.Future;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 
 /**
@@ -60,7 +66,8 @@ import java.util.TreeMap;
  *
  * <p>{@code portrait = true} is the reference's {@code --portrait}: the render is merged into the
  * original frame (ori_imgs) through the face mask (parsing/N_face.png) with
- * {@link PortraitMerge}, so outside the face region the output is the original frame. It is a param of
+ * {@link FrameRgb8#portrait} ({@link dev.synctalk.portrait.PortraitMerge}'s blend on the files' bytes), so
+ * outside the face region the output is the original frame. It is a param of
  * this stage rather than a separate stage because a graph file cannot switch a stage on and off.
  *
  * <p>{@code torso} (a torso.ckpt with torso.json beside it, from train-torso.conf) renders head over
@@ -68,6 +75,13 @@ import java.util.TreeMap;
  * a GPU, the torso layer and the compositing run on the device ({@link CudaTorsoRenderer}). Torso
  * and portrait are alternatives, as in the reference (portrait pastes the face into original frames that
  * already show the real torso): asking for both is refused.
+ *
+ * <p>Frames leave as 8-bit RGB. On a GPU they are pipelined ({@link CudaFrameRenderer}, {@value #GPU_SLOTS} slots):
+ * frame N + 1 is queued on the device before the stage waits for frame N, the frame is composed and rounded to
+ * bytes on the device and comes back into pinned memory, so a frame is emitted one call after it was started
+ * (the last ones when the input ends). On the CPU ({@link HostFrameRenderer}) a frame is emitted as soon as it is
+ * rendered. The stage reports its frames in progress and its steady-state rate ({@link SteadyRate}, the first
+ * {@value #STARTUP_FRAMES} frames left out) as the curve {@code frames_per_s} and in its last log line.
  */
 public final class HeadRenderStage implements Stage {
 
@@ -106,10 +120,12 @@ public final class HeadRenderStage implements Stage {
     private final StageContext context;
     private final Backend backend;
     private final HeadModelSpec spec;
-    private final HeadRendering renderer;
     private final CudaHeadRenderer deviceRenderer;
-    private final FrameCompositor compositor;
     private final CudaTorsoRenderer deviceTorso;
+    private final CudaFrameRenderer deviceFrames;
+    private final FramePipeline<FrameJob, byte[]> frames;
+    private final FrameComposition composition;
+    private final SteadyRate rate = new SteadyRate(STARTUP_FRAMES, System::nanoTime);
     private final SyncTalkDataset dataset;
     private final DatasetSequence sequence;
     private final CameraRays camera;
@@ -119,7 +135,7 @@ public final class HeadRenderStage implements Stage {
     private dev.synctalk.sync.FaceSyncCompute aveCompute;
     /** Portrait mode: originals and face masks of the next frames, decoded ahead on worker threads. */
     private final ExecutorService decoders;
-    private final Map<Long, Future<PortraitInputs>> decoded = new HashMap<>();
+    private final Map<Long, Future<FrameJob.Portrait>> decoded = new HashMap<>();
     private long firstWindow = -1;
     private long nextFrame = -1;
 
@@ -164,38 +180,51 @@ public final class HeadRenderStage implements Stage {
             throw new IOException(name + ": model " + config.model() + " is missing (train.conf writes head.ckpt)");
         }
         this.backend = StageBackends.open(context, config.threads());
+        this.composition = config.portrait() ? FrameComposition.PORTRAIT : config.torso() != null
+                ? FrameComposition.HEAD_OVER_TORSO : FrameComposition.HEAD_OVER_BACKGROUND;
         CudaHeadRenderer onDevice = null;
         CudaTorsoRenderer torsoOnDevice = null;
+        CudaFrameRenderer framesOnDevice = null;
         try {
             // placed on a GPU: the checkpoint is read on the host and the head renders on the device
             HeadTrainer trainer = spec.newTrainer(backend instanceof CudaBackend ? new CpuBackend(1) : backend);
             Checkpoint.restore(trainer, config.model());
+            TorsoModel torso = config.torso() == null ? null : loadTorso(name);
             if (backend instanceof CudaBackend cuda) {
                 onDevice = new CudaHeadRenderer(cuda.device(), trainer);
-                this.renderer = onDevice;
+                // the torso layer and the compositing stay on the device too (one 8-bit download per frame)
+                torsoOnDevice = torso == null ? null
+                        : CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data());
+                framesOnDevice = new CudaFrameRenderer(onDevice, torsoOnDevice, camera, background.data(), composition);
+                this.frames = framesOnDevice.pipeline(GPU_SLOTS);
             } else {
-                this.renderer = trainer.renderer();
+                HeadRendering head = trainer.renderer();
+                this.frames = new HostFrameRenderer(head, torso == null ? null : new FrameCompositor(backend, head, torso),
+                        camera, background, composition).pipeline(1);
             }
             this.deviceRenderer = onDevice;
-            TorsoModel torso = config.torso() == null ? null : loadTorso(name);
-            // on a GPU the torso layer and the compositing stay on the device (one download of the frame)
-            torsoOnDevice = torso != null && backend instanceof CudaBackend cuda
-                    ? CudaTorsoRenderer.of(cuda.device(), torso, camera.width(), camera.height(), background.data()) : null;
             this.deviceTorso = torsoOnDevice;
-            this.compositor = torso != null && deviceTorso == null ? new FrameCompositor(backend, renderer, torso) : null;
+            this.deviceFrames = framesOnDevice;
             if (aveEncoder != null) {
                 this.aveCompute = dev.synctalk.sync.FaceSyncCompute.open(context, config.threads());
             }
         } catch (IOException | RuntimeException e) {
+            if (framesOnDevice != null) {
+                framesOnDevice.close();
+            }
             if (torsoOnDevice != null) {
                 torsoOnDevice.close();
             }
             if (onDevice != null) {
                 onDevice.close();
             }
+            if (decoders != null) {
+                decoders.shutdownNow();
+            }
             backend.close();
             throw e;
         }
+        context.progress().total(0, "frames");
     }
 
     private TorsoModel loadTorso(String name) throws IOException {
@@ -210,6 +239,7 @@ public final class HeadRenderStage implements Stage {
 
     @Override
     public void process(Inputs in, Emitter out) throws IOException {
+        long started = System.nanoTime();
         MelWindow window = (MelWindow) in.only();
         int[] shape = aveEncoder != null ? new int[] {MelWindow.AVE_MEL_BANDS, MelWindow.AVE_WINDOW_FRAMES}
                 : spec.featureShape();
@@ -227,25 +257,45 @@ public final class HeadRenderStage implements Stage {
                 : aveCompute.encode(aveEncoder, window.data(), 1));
         long last = window.frameIndex();
         while (nextFrame + HeadModelSpec.WINDOW / 2 - 1 <= last) {
-            out.emit("frames", render(nextFrame));
+            emit(out, frames.submit(nextFrame, job(nextFrame)));
             nextFrame++;
         }
         windows.headMap(nextFrame - HeadModelSpec.WINDOW / 2).clear();
+        rate.busy(System.nanoTime() - started);
     }
 
     @Override
     public void finish(Emitter out) throws IOException {
-        if (firstWindow < 0) {
-            return;
+        long started = System.nanoTime();
+        if (firstWindow >= 0) {
+            long last = windows.lastKey();
+            while (nextFrame <= last) {
+                emit(out, frames.submit(nextFrame, job(nextFrame)));
+                nextFrame++;
+            }
+            emit(out, frames.drain());
         }
-        long last = windows.lastKey();
-        while (nextFrame <= last) {
-            out.emit("frames", render(nextFrame));
-            nextFrame++;
+        rate.busy(System.nanoTime() - started);
+        context.log().info("head-render '{}': {} frames of {}x{} ({}) on {}; {}", context.stageName(), rate.completed(),
+                camera.width(), camera.height(), composition.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                deviceFrames != null ? "the GPU, " + GPU_SLOTS + " frames in flight" : "the CPU",
+                rate.summary("frames"));
+    }
+
+    /** Emits finished frames (in order), counting them in progress and in the steady-state rate. */
+    private void emit(Emitter out, List<FramePipeline.Done<byte[]>> done) {
+        for (FramePipeline.Done<byte[]> d : done) {
+            out.emit("frames", new RenderedFrame(d.frameIndex(), camera.width(), camera.height(), d.frame()));
+            rate.completed(1);
+            context.progress().advance(1);
+            if (rate.steadyUnits() > 0 && rate.steadyUnits() % RATE_EVERY == 0) {
+                context.curve("frames_per_s", d.frameIndex(), rate.perSecond());
+            }
         }
     }
 
-    private RenderedFrame render(long frame) throws IOException {
+    /** What frame {@code frame} needs: its audio window, the replayed pose and expression, the portrait layer. */
+    private FrameJob job(long frame) throws IOException {
         int w = spec.window();
         int[] shape = spec.featureShape();
         int size = 1;
@@ -266,40 +316,26 @@ public final class HeadRenderStage implements Stage {
         FrameConditioning conditioning = new FrameConditioning(Tensor.wrap(data, windowShape),
                 Tensor.wrap(f.expression().clone(), f.expression().length), 0);
         Tensor pose = Tensor.wrap(NerfPoses.toTrainer(f.transformMatrix()), 4, 4);
-        float[] rgb;
-        if (deviceTorso != null) {
-            Renderer.Frame head = renderer.render(camera, pose, conditioning, null);
-            rgb = deviceTorso.frame(pose.data(), 0, head.image().data(), head.opacity().data());
-        } else {
-            Tensor rendered = compositor != null ? compositor.render(camera, pose, conditioning, 0, background).image()
-                    : renderer.render(camera, pose, conditioning, background).image();
-            rgb = rendered.data().clone();
-        }
-        for (int i = 0; i < rgb.length; i++) {
-            rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
-        }
-        FloatImage image = new FloatImage(camera.width(), camera.height(), 3, rgb);
-        if (config.portrait()) {
-            PortraitInputs inputs = portraitInputs(frame);
-            image = PortraitMerge.merge(image, inputs.original(), inputs.mask());
-        }
-        return RenderedFrame.of(frame, image);
+        return new FrameJob(pose, conditioning, config.portrait() ? portraitInputs(frame) : null);
     }
 
-    /** The original frame and face mask portrait mode merges into. */
-    private record PortraitInputs(FloatImage original, FaceMask mask) {
-    }
+    /** Frames in flight on a GPU: one rendering while the stage waits for the one before it. */
+    static final int GPU_SLOTS = HeadTrainingBenchmark.STAGE_DEPTH;
+    /** Frames left out of the steady-state rate: one second of 25 fps video (JIT, kernel loading, the pipeline filling). */
+    static final int STARTUP_FRAMES = 25;
+    /** The rate goes into the metrics every this many frames. */
+    static final int RATE_EVERY = 25;
 
     /** Frames decoded ahead of the render in portrait mode (JPEG and PNG decoding would otherwise bound the rate). */
     private static final int DECODE_AHEAD = 16;
     private static final int DECODE_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
 
-    private PortraitInputs portraitInputs(long frame) throws IOException {
+    private FrameJob.Portrait portraitInputs(long frame) throws IOException {
         for (long k = frame; k < frame + DECODE_AHEAD; k++) {
             long index = k;
             decoded.computeIfAbsent(index, i -> decoders.submit(() -> decode(index)));
         }
-        Future<PortraitInputs> future = decoded.remove(frame);
+        Future<FrameJob.Portrait> future = decoded.remove(frame);
         decoded.keySet().removeIf(k -> k < frame);
         try {
             return future.get();
@@ -314,12 +350,20 @@ public final class HeadRenderStage implements Stage {
         }
     }
 
-    private PortraitInputs decode(long frame) throws IOException {
+    /** The original frame and face mask portrait mode pastes into, as the bytes the files hold. */
+    private FrameJob.Portrait decode(long frame) throws IOException {
         DatasetFrame f = sequence.frame(frame);
         var layout = dataset.layout();
-        FloatImage original = ImageFiles.read(layout.original(f.imageId()));
-        return new PortraitInputs(original.channels() == 3 ? original : original.rgb(),
-                FaceMask.read(layout.faceMask(f.imageId())));
+        ByteImage original = ImageFiles.readBytes(layout.original(f.imageId()));
+        byte[] green = FaceMask.readGreen(layout.faceMask(f.imageId()));
+        if (original.width() != camera.width() || original.height() != camera.height()
+                || green.length != camera.width() * camera.height()) {
+            throw new IOException("head-render '" + context.stageName() + "': frame " + frame + " (img_id " + f.imageId()
+                    + "): the original " + layout.original(f.imageId()) + " is " + original.width() + "x"
+                    + original.height() + " with a face mask of " + green.length + " pixels, the renders are "
+                    + camera.width() + "x" + camera.height());
+        }
+        return new FrameJob.Portrait(original.rgb(), green);
     }
 
     @Override
@@ -329,6 +373,11 @@ public final class HeadRenderStage implements Stage {
         }
         if (decoders != null) {
             decoders.shutdownNow();
+        }
+        // frames still in flight are waited for before their pinned memory is freed
+        frames.close();
+        if (deviceFrames != null) {
+            deviceFrames.close();
         }
         if (deviceTorso != null) {
             deviceTorso.close();

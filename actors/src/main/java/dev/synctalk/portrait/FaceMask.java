@@ -1,5 +1,6 @@
 package dev.synctalk.portrait;
 
+import dev.synctalk.image.ByteImage;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
 import java.io.IOException;
@@ -37,6 +38,18 @@ public record FaceMask(int width, int height, float[] weights) {
 
     public static FaceMask read(Path png) throws IOException {
         return fromMaskImage(ImageFiles.read(png));
+    }
+
+    /**
+     * The green channel [H*W] of a {@code N_face.png}, as bytes: weight = 1 - green / 255 ({@link #fromMaskImage}),
+     * the form a renderer on a GPU uploads and converts itself.
+     */
+    public static byte[] readGreen(Path png) throws IOException {
+        ByteImage image = ImageFiles.readBytes(png);
+        if (image.channels() < 3) {
+            throw new IOException("face mask image " + png + " must be RGB, has " + image.channels() + " channels");
+        }
+        return image.channel(1);
     }
 
     /** The {@code N_face.png} image: white background, face in blue (the reference's BGR [255, 0, 0]). */

@@ -92,7 +92,7 @@ class PortraitMergeStageTest {
     void renderedFramesSurviveTheJournalCodec() {
         PayloadCodec<RenderedFrame> codec = PayloadCodecs.discover().forType(RenderedFrame.class);
         RenderedFrame frame = flat(5, 0.25f);
-        frame.rgb()[7] = -0.5f;
+        frame.rgb8()[7] = (byte) 200;
         assertEquals(frame, codec.decode(codec.encode(frame)));
     }
 }

@@ -18,6 +18,8 @@ public class TestStageContext implements StageContext {
     public long progressTotal = -1;
     public String progressUnit;
     public long progressAdvanced;
+    /** Curve points recorded so far: series, step, value. */
+    public final List<Object[]> curves = new java.util.ArrayList<>();
 
     public TestStageContext(String stageName, Path runDir) {
         this.stageName = stageName;
@@ -71,6 +73,19 @@ public class TestStageContext implements StageContext {
                 progressAdvanced += units;
             }
         };
+    }
+
+    @Override
+    public void curve(String series, long step, double value) {
+        curves.add(new Object[] {series, step, value});
+    }
+
+    /** Formatted messages logged at INFO level so far. */
+    public List<String> infos() {
+        return logEvents.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     /** Formatted messages logged at WARN level so far. */

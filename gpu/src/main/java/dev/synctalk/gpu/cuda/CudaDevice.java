@@ -14,15 +14,20 @@ import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventQuery;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32;
 import static jcuda.driver.JCudaDriver.cuMemsetD8;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
@@ -51,7 +56,9 @@ import jcuda.driver.CUstream;
  *
  * <p>Every call makes the context current on the calling thread first, so the device may move between
  * threads, but it is not meant for concurrent use: one GPU actor on a pinned thread drives it.
- * Work goes to the default stream, in order. {@link #close()} frees all memory and the context.
+ * Work goes to the default stream, in order. The plain copies are synchronous; the asynchronous ones move
+ * {@link PinnedHostBuffer} memory in stream order and {@link DeviceEvent}s say when they are done (a renderer
+ * keeps the next frame queued while the host waits for the last). {@link #close()} frees all memory and the context.
  */
 public final class CudaDevice implements AutoCloseable {
 
@@ -310,6 +317,16 @@ public final class CudaDevice implements AutoCloseable {
         return host;
     }
 
+    /** The first {@code count} bytes of {@code source} (synchronous; 8-bit images). */
+    public byte[] downloadBytes(DeviceBuffer source, int count) {
+        bind();
+        byte[] host = new byte[count];
+        requireFits(count, source, "device-to-host copy of bytes");
+        call(() -> "copying " + count + " bytes device to host" + (lastLaunched == null ? ""
+                : " (after kernel " + lastLaunched + ")"), () -> cuMemcpyDtoH(Pointer.to(host), source.pointer(), count));
+        return host;
+    }
+
     /** Sets every byte of {@code buffer} to 0 (asynchronous). */
     public void zero(DeviceBuffer buffer) {
         bind();
@@ -350,6 +367,109 @@ public final class CudaDevice implements AutoCloseable {
             throw new IllegalArgumentException(what + " of " + bytes + " bytes exceeds the device buffer of "
                     + buffer.sizeBytes() + " bytes");
         }
+    }
+
+    // ---- pinned host memory, asynchronous copies, events ----------------------------------------------------
+
+    /** {@code bytes} of page-locked host memory (contents undefined); the caller closes it. */
+    public PinnedHostBuffer allocatePinned(long bytes) {
+        if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pinned host buffers hold 1 to " + Integer.MAX_VALUE + " bytes, asked for "
+                    + bytes);
+        }
+        bind();
+        Pointer pointer = new Pointer();
+        call(() -> "cuMemAllocHost of " + bytes + " bytes", () -> cuMemAllocHost(pointer, bytes));
+        return new PinnedHostBuffer(this, pointer, bytes);
+    }
+
+    void freePinned(Pointer pointer) {
+        if (closed) {
+            return;
+        }
+        bind();
+        call(() -> "cuMemFreeHost", () -> cuMemFreeHost(pointer));
+    }
+
+    /** Enqueues a copy of {@code bytes} from {@code source} (at {@code sourceOffset}) to {@code target} (at {@code targetOffset}). */
+    public void copyToDeviceAsync(PinnedHostBuffer source, long sourceOffset, DeviceBuffer target, long targetOffset,
+                                  long bytes) {
+        bind();
+        requireRange(sourceOffset, bytes, source.sizeBytes(), "asynchronous host-to-device copy source");
+        requireRange(targetOffset, bytes, target.sizeBytes(), "asynchronous host-to-device copy target");
+        if (bytes == 0) {
+            return;
+        }
+        call(() -> "enqueueing a copy of " + bytes + " bytes pinned host to device", () -> cuMemcpyHtoDAsync(
+                target.pointer().withByteOffset(targetOffset), source.pointer(sourceOffset), bytes, defaultStream));
+    }
+
+    /** Enqueues a copy of {@code bytes} from {@code source} (at {@code sourceOffset}) into pinned {@code target}. */
+    public void copyToHostAsync(DeviceBuffer source, long sourceOffset, PinnedHostBuffer target, long targetOffset,
+                                long bytes) {
+        bind();
+        requireRange(sourceOffset, bytes, source.sizeBytes(), "asynchronous device-to-host copy source");
+        requireRange(targetOffset, bytes, target.sizeBytes(), "asynchronous device-to-host copy target");
+        if (bytes == 0) {
+            return;
+        }
+        call(() -> "enqueueing a copy of " + bytes + " bytes device to pinned host", () -> cuMemcpyDtoHAsync(
+                target.pointer(targetOffset), source.pointer().withByteOffset(sourceOffset), bytes, defaultStream));
+    }
+
+    private static void requireRange(long offset, long bytes, long size, String what) {
+        if (offset < 0 || bytes < 0 || offset + bytes > size) {
+            throw new IllegalArgumentException(what + " of " + bytes + " bytes at " + offset + " exceeds its buffer of "
+                    + size + " bytes");
+        }
+    }
+
+    /** A new event without timing; the caller closes it. */
+    public DeviceEvent createEvent() {
+        bind();
+        CUevent event = new CUevent();
+        call(() -> "cuEventCreate", () -> cuEventCreate(event, CUevent_flags.CU_EVENT_DISABLE_TIMING));
+        return new DeviceEvent(this, event);
+    }
+
+    void recordEvent(CUevent event) {
+        bind();
+        call(() -> "cuEventRecord", () -> cuEventRecord(event, defaultStream));
+    }
+
+    void synchronizeEvent(CUevent event) {
+        bind();
+        call(() -> "waiting for an event" + (lastLaunched == null ? "" : " (last kernel " + lastLaunched + ")"),
+                () -> cuEventSynchronize(event));
+    }
+
+    boolean eventComplete(CUevent event) {
+        bind();
+        int result;
+        try {
+            result = cuEventQuery(event);
+        } catch (jcuda.CudaException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("CUDA_ERROR_NOT_READY")) {
+                return false;
+            }
+            throw new CudaCallException("cuEventQuery" + (lastLaunched == null ? "" : " (last kernel " + lastLaunched
+                    + ")"), e.getMessage(), e);
+        }
+        if (result == CUresult.CUDA_ERROR_NOT_READY) {
+            return false;
+        }
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaCallException("cuEventQuery", CUresult.stringFor(result), null);
+        }
+        return true;
+    }
+
+    void destroyEvent(CUevent event) {
+        if (closed) {
+            return;
+        }
+        bind();
+        call(() -> "cuEventDestroy", () -> cuEventDestroy(event));
     }
 
     // ---- timing ------------------------------------------------------------------------------------------

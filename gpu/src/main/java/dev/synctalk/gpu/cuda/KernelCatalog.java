@@ -44,7 +44,8 @@ public final class KernelCatalog {
     public static final KernelRef FUSED_PACK_WEIGHTS = new KernelRef("fusedhead", "fused_pack_weights");
 
     public static final KernelRef MARCH_COUNT = new KernelRef("occupancy", "march_count");
-    public static final KernelRef SCAN_RAYS = new KernelRef("occupancy", "scan_rays");
+    public static final KernelRef SCAN_TILE_SUMS = new KernelRef("occupancy", "scan_tile_sums");
+    public static final KernelRef SCAN_TILES_APPLY = new KernelRef("occupancy", "scan_tiles_apply");
     public static final KernelRef MARCH_WRITE = new KernelRef("occupancy", "march_write");
     public static final KernelRef OCCUPANCY_CELL_CENTRES = new KernelRef("occupancy", "occupancy_cell_centres");
     public static final KernelRef OCCUPANCY_ELLIPSOID_MASK = new KernelRef("occupancy", "occupancy_ellipsoid_mask");
@@ -112,6 +113,8 @@ public final class KernelCatalog {
     public static final KernelRef TORSO_OUTPUT = new KernelRef("torso", "torso_output");
     public static final KernelRef TORSO_LOSS = new KernelRef("torso", "torso_loss");
     public static final KernelRef HEAD_TORSO_COMPOSITE = new KernelRef("torso", "head_torso_composite");
+    public static final KernelRef FRAME_RGB8 = new KernelRef("frame", "frame_rgb8");
+    public static final KernelRef PORTRAIT_RGB8 = new KernelRef("frame", "portrait_rgb8");
 
     public static final List<KernelRef> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(SAXPY, SAXPY_BACKWARD, ADAMW_STEP, BLUR_ROWS, BLUR_COLS,
             BLUR_ROWS_BACKWARD, BLUR_COLS_BACKWARD, MASKED_MERGE, MASKED_MERGE_BACKWARD, NECK_FILL_COLOUR,
@@ -120,8 +123,8 @@ public final class KernelCatalog {
             FREQUENCY_ENCODING_FORWARD, FREQUENCY_ENCODING_BACKWARD, COLUMN_SUMS_PARTIAL, COLUMN_SUMS_FINISH,
             COUNT_NONFINITE, TORSO_SAMPLE_PIXELS, TORSO_PIXEL_COORDS, BROADCAST_ROW, ANCHOR_PROJECT_FORWARD,
             ANCHOR_PROJECT_BACKWARD, TORSO_ANCHOR_REGULARISER, OFFSET_CLAMP_FORWARD, OFFSET_CLAMP_BACKWARD,
-            TORSO_OUTPUT, TORSO_LOSS, HEAD_TORSO_COMPOSITE,
-            MARCH_COUNT, SCAN_RAYS, MARCH_WRITE, OCCUPANCY_CELL_CENTRES, OCCUPANCY_ELLIPSOID_MASK, OCCUPANCY_BUILD,
+            TORSO_OUTPUT, TORSO_LOSS, HEAD_TORSO_COMPOSITE, FRAME_RGB8, PORTRAIT_RGB8,
+            MARCH_COUNT, SCAN_TILE_SUMS, SCAN_TILES_APPLY, MARCH_WRITE, OCCUPANCY_CELL_CENTRES, OCCUPANCY_ELLIPSOID_MASK, OCCUPANCY_BUILD,
             TAKE_CHANNEL, LPIPS_SCALE, LPIPS_TAP_DISTANCE, LPIPS_TAP_BACKWARD, LPIPS_RELU_MASK, LPIPS_UNSCALE_GRAD,
             HASHGRID_BACKWARD_EMBEDDINGS_FIXED, SAMPLE_RAYS, CAMERA_RAYS, MARCH_TRAIN_COUNT, MARCH_TRAIN_WRITE,
             UNCERTAINTY_SOFTMAX_STATS, HEAD_RAY_LOSSES, COLUMN_SUMS, ADD_INTO, HEAD_GRAD_ABS_MAX, HEAD_LOSS_SCALE,

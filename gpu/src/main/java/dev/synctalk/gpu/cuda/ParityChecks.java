@@ -6,10 +6,12 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
+import dev.synctalk.gpu.cuda.image.CudaFrameRgb8;
 import dev.synctalk.gpu.cuda.image.CudaGaussianBlur;
 import dev.synctalk.gpu.cuda.image.CudaPortraitCompositing;
 import dev.synctalk.gpu.cuda.optim.AdamWScalars;
 import dev.synctalk.gpu.cuda.optim.CudaAdamW;
+import dev.synctalk.gpu.image.FrameRgb8;
 import dev.synctalk.gpu.image.GaussianBlur;
 import dev.synctalk.gpu.image.GaussianTaps;
 import dev.synctalk.gpu.image.PortraitCompositing;
@@ -54,6 +56,8 @@ public final class ParityChecks {
         results.add(guard("blur forward+backward 640x480 radius 12 sigma 4", () -> blur(640, 480, GaussianTaps.of(12, 4.0))));
         results.add(guard("masked merge forward+backward 1000x517", () -> merge(1000, 517)));
         results.add(guard("neck gap fill 320x240 (5x5 blur)", () -> neckGapFill(320, 240)));
+        results.add(guard("8-bit frames 509x263 (frame_rgb8, portrait_rgb8) vs FrameRgb8, NaN/inf/ties included (exact)",
+                () -> frameRgb8(509, 263)));
         results.add(guard("memory pool reuses a released block", this::poolReuse));
         results.add(guard("missing kernel error names module, function and CUresult", this::missingKernelError));
         results.add(guard("cuDNN loads (libcudnn.so.8 or the shim over cuDNN 9)", ParityChecks::cudnn));
@@ -63,6 +67,7 @@ public final class ParityChecks {
 
 
         results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.run(device, seed));
+        results.add(dev.synctalk.gpu.cuda.render.OccupancyParityCheck.scan(device, seed));
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 2, 16));
         results.add(dev.synctalk.gpu.cuda.conv.LpipsParityCheck.run(device, seed + 3, 2, 64));
         results.add(dev.synctalk.gpu.cuda.conv.AveParityCheck.run(device, seed + 4, 16, 8));
@@ -188,6 +193,56 @@ public final class ParityChecks {
             TimingStats timing = device.time(TIMING_WARMUPS, TIMING_REPETITIONS, () -> blur.blur(in, scratch, out, width, height));
             return outcome(stats, timing);
         }
+    }
+
+    /**
+     * frame.cu against {@link FrameRgb8} on fresh random inputs: float samples over [-0.25, 1.25) with a share of the
+     * edge cases (exact rounding ties k + 0.5 over 255, 0, -0, 1, NaN, infinities), random original bytes and face-mask
+     * greens. The bytes must be identical. Outputs are poisoned (0xff... bytes) first.
+     */
+    private String[] frameRgb8(int width, int height) {
+        SplittableRandom rng = rng(50);
+        int pixels = width * height;
+        float[] image = uniform(rng, pixels * 3, -0.25f, 1.25f);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1f, 0.5f / 255f,
+                254.5f / 255f, Math.nextDown(0.5f / 255f), Math.nextUp(254.5f / 255f)};
+        for (int i = 0; i < image.length; i++) {
+            int pick = rng.nextInt(8);
+            if (pick == 0) {
+                image[i] = special[rng.nextInt(special.length)];
+            } else if (pick == 1) {
+                image[i] = (rng.nextInt(256) + 0.5f) / 255f;
+            }
+        }
+        byte[] original = new byte[pixels * 3];
+        byte[] green = new byte[pixels];
+        rng.nextBytes(original);
+        rng.nextBytes(green);
+        byte[] expectedPlain = FrameRgb8.quantize(image);
+        byte[] expectedPortrait = FrameRgb8.portrait(image, original, green);
+        try (DeviceBuffer di = device.upload(image); DeviceBuffer dorig = device.allocate(pixels * 3L);
+             DeviceBuffer dmask = device.allocate(pixels); DeviceBuffer plain = device.allocate(pixels * 3L);
+             DeviceBuffer portrait = device.allocate(pixels * 3L)) {
+            device.copyBytesToDevice(original, dorig, 0);
+            device.copyBytesToDevice(green, dmask, 0);
+            device.poison(plain);
+            device.poison(portrait);
+            CudaFrameRgb8.quantize(device, pixels, di, plain);
+            CudaFrameRgb8.portrait(device, pixels, di, dorig, 0, dmask, 0, portrait);
+            int plainMismatches = mismatches(expectedPlain, device.downloadBytes(plain, pixels * 3));
+            int portraitMismatches = mismatches(expectedPortrait, device.downloadBytes(portrait, pixels * 3));
+            return new String[] {Boolean.toString(plainMismatches == 0 && portraitMismatches == 0), String.format(
+                    Locale.ROOT, "frame_rgb8 mismatching bytes %d of %d, portrait_rgb8 %d of %d", plainMismatches,
+                    pixels * 3, portraitMismatches, pixels * 3)};
+        }
+    }
+
+    private static int mismatches(byte[] expected, byte[] actual) {
+        int n = expected.length == actual.length ? 0 : Math.max(expected.length, actual.length);
+        for (int i = 0; i < Math.min(expected.length, actual.length); i++) {
+            n += expected[i] == actual[i] ? 0 : 1;
+        }
+        return n;
     }
 
     private String[] merge(int width, int height) {

@@ -5,6 +5,7 @@ import dev.synctalk.gpu.cuda.DeviceBuffer;
 import dev.synctalk.gpu.cuda.KernelArgs;
 import dev.synctalk.gpu.cuda.KernelCatalog;
 import dev.synctalk.gpu.cuda.LaunchShape;
+import dev.synctalk.gpu.cuda.render.RayScan;
 import dev.synctalk.gpu.cuda.conv.CudnnLpipsAlex;
 import dev.synctalk.gpu.cuda.head.FusedHeadKernels;
 import dev.synctalk.gpu.cuda.head.FusedHeadLayout;
@@ -109,6 +110,7 @@ public final class CudaHeadTrainer implements HeadTraining {
     private final DeviceBuffer cellPoints, cellEnc, fresh, dilated, gridPartial;
     // LPIPS
     private final DeviceBuffer lpipsX0, lpipsX1, lpipsGrad, lpipsGradDistance, lpipsDistance;
+    private RayScan rayScan;
 
     /**
      * @param host     the trainer whose model, optimiser groups, grid, schedule and seed this one trains (its state
@@ -180,6 +182,7 @@ public final class CudaHeadTrainer implements HeadTraining {
             gAmbient = floats(3 * maxSamples);
             condPartial = floats((long) FusedHeadLayout.COND * ((maxSamples + 15) / 16 + 1));
             total = ints(1);
+            rayScan = new RayScan(device, maxRays);
             stats = floats(4);
             sums = floats(10);
             maxBits = ints(1);
@@ -292,6 +295,7 @@ public final class CudaHeadTrainer implements HeadTraining {
             throw new IllegalStateException("no step's gradients to apply at step " + step);
         }
         net.groups.adamWStep(learningRateFactor);
+        net.parametersChanged();
         step++;
         pending = false;
     }
@@ -432,8 +436,7 @@ public final class CudaHeadTrainer implements HeadTraining {
                 .f32(marcher.dtMax()).i32(marcher.maxSteps()).i32(marcher.gridResolution()).i32(perturb ? 1 : 0)
                 .i64(noiseSeed);
         device.kernel(KernelCatalog.MARCH_TRAIN_COUNT).launch(perItem(r), head.buffer(counts));
-        device.kernel(KernelCatalog.SCAN_RAYS).launch(ONE_BLOCK,
-                KernelArgs.create().i32(r).buffer(counts).buffer(rayRanges).buffer(total));
+        rayScan.scan(r, counts, rayRanges, total);
         long m = device.downloadInts(total, 1)[0];
         if (m > 0) {
             device.kernel(KernelCatalog.MARCH_TRAIN_WRITE).launch(perItem(r), KernelArgs.create().i32(r).buffer(origins)
@@ -577,6 +580,10 @@ public final class CudaHeadTrainer implements HeadTraining {
         if (renderer != null) {
             renderer.close();
             renderer = null;
+        }
+        if (rayScan != null) {
+            rayScan.close();
+            rayScan = null;
         }
         lpipsBySide.values().forEach(CudnnLpipsAlex::close);
         lpipsBySide.clear();

@@ -44,6 +44,9 @@ final class DeviceHeadNetwork implements AutoCloseable {
     final DeviceBuffer meanDensity;
     final int gridResolution;
     private final List<DeviceBuffer> owned = new ArrayList<>();
+    /** Bumped on every parameter update; the packed copies were made at {@link #packedVersion}. */
+    private long parameterVersion;
+    private long packedVersion = -1;
 
     DeviceHeadNetwork(CudaDevice device, HeadTrainer host) {
         requireFusedSizes(host.model().config());
@@ -109,6 +112,7 @@ final class DeviceHeadNetwork implements AutoCloseable {
     /** Parameters, AdamW state and the occupancy grid from the host trainer (after a restore, or at start). */
     void uploadFromHost() {
         groups.upload(host.optimizer());
+        parametersChanged();
         OccupancyGrid g = host.grid();
         device.copyToDevice(g.density().data(), density);
         device.copyToDevice(g.occupancy().data(), occupancy);
@@ -129,6 +133,19 @@ final class DeviceHeadNetwork implements AutoCloseable {
     /** fp16 copies of the network weights for the fused kernels (after every update). */
     void pack() {
         FusedHeadKernels.packWeights(device, packTable, NETWORK_LAYERS, nets.params, packed);
+        packedVersion = parameterVersion;
+    }
+
+    /** The fp16 copies again only when the parameters changed since the last pack (a renderer's frames: never). */
+    void ensurePacked() {
+        if (packedVersion != parameterVersion) {
+            pack();
+        }
+    }
+
+    /** The device parameters were updated (AdamW): the fp16 copies are stale until the next pack. */
+    void parametersChanged() {
+        parameterVersion++;
     }
 
     /** enc [n][36] of points [n][3] (enqueued). */

@@ -3,6 +3,9 @@ package dev.synctalk.nerf.cuda;
 import dev.synctalk.gpu.cuda.CheckResult;
 import dev.synctalk.gpu.cuda.CudaDevice;
 import dev.synctalk.gpu.cuda.ErrorStats;
+import dev.synctalk.gpu.cuda.torso.CudaTorsoRenderer;
+import dev.synctalk.gpu.image.FrameRgb8;
+import dev.synctalk.gpu.render.FramePipeline;
 import dev.synctalk.gpu.lpips.LpipsAlex;
 import dev.synctalk.gpu.optim.ParamGroup;
 import dev.synctalk.gpu.render.MarchedRays;
@@ -10,6 +13,13 @@ import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.nerf.Checkpoint;
 import dev.synctalk.nerf.CpuHeadTraining;
+import dev.synctalk.nerf.FrameComposition;
+import dev.synctalk.nerf.FrameCompositor;
+import dev.synctalk.nerf.FrameConditioning;
+import dev.synctalk.nerf.FrameJob;
+import dev.synctalk.nerf.HostFrameRenderer;
+import dev.synctalk.nerf.TorsoModel;
+import dev.synctalk.nerf.TorsoModelConfig;
 import dev.synctalk.nerf.HeadTrainer;
 import dev.synctalk.nerf.HeadTrainingData;
 import dev.synctalk.nerf.HeadTrainingPlan;
@@ -53,6 +63,9 @@ import java.util.function.Supplier;
  *       are +-lr wherever a gradient changes sign) and the grid's thresholds, so the trajectories are compared as
  *       the mean loss of the last {@value #CURVE_WINDOW} steps, within {@value #CURVE_BOUND} relative: a wrong
  *       gradient or loss term moves it by far more.</li>
+ *   <li><b>frames</b>: the head-render stage's device path ({@link CudaFrameRenderer}, pipelined 8-bit frames) for
+ *       every composition, against the synchronous render composed by the CPU twins (identical bytes) and against
+ *       the CPU renderer (within the render bound).</li>
  * </ul>
  */
 public final class HeadTrainerParityCheck {
@@ -195,6 +208,8 @@ public final class HeadTrainerParityCheck {
                                 && opacity.normRelError() <= RENDER_BOUND,
                         "image " + image + "; opacity " + opacity));
 
+                out.add(frames(k, device, cpuTrainer, gpu, data, bg, seed));
+
                 gpu.writeCheckpoint(file);
                 HeadTrainer back = trainer(cpuBackend, kind, plan.iters(), 16, seed + 99);
                 Checkpoint.restore(back, file);
@@ -210,6 +225,106 @@ public final class HeadTrainerParityCheck {
             }
         }
         return out;
+    }
+
+    /** Frames pushed through the pipelines of the frame checks; more than the slots, so slots are reused. */
+    static final int PIPELINED_FRAMES = 5;
+
+    /**
+     * {@link CudaFrameRenderer} (the head-render stage's device path) for every {@link FrameComposition}: frames
+     * 0..{@value #PIPELINED_FRAMES}-1 through a pipeline of {@link HeadTrainingBenchmark#STAGE_DEPTH} slots with fresh
+     * random originals and face masks, each compared with (a) the synchronous {@link CudaHeadRenderer#render} of the
+     * same frame composed by the CPU twins ({@link FrameRgb8}; for the torso {@link CudaTorsoRenderer#frame}): bytes
+     * identical, the same kernels on the same inputs; (b) the CPU reference ({@link HostFrameRenderer} over the CPU
+     * {@link Renderer} and {@link FrameCompositor}): the 8-bit frames over 255 within the render bound
+     * {@value #RENDER_BOUND} norm-wise (rounding to bytes adds at most 0.5 / 255 per sample).
+     */
+    private static CheckResult frames(String k, CudaDevice device, HeadTrainer cpuTrainer, CudaHeadTrainer gpu,
+                                      HeadTrainingData data, Tensor bg, long seed) {
+        String name = "head frames " + k + ": " + PIPELINED_FRAMES + " pipelined " + SIDE + "x" + SIDE + " frames"
+                + " (CudaFrameRenderer, 8-bit) per composition vs the synchronous render + CPU twins (identical) and"
+                + " vs the CPU renderer (normRel <= " + RENDER_BOUND + ")";
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed * 17 + 3);
+        CudaHeadRenderer head = (CudaHeadRenderer) gpu.renderer();
+        int pixels = data.pixelCount();
+        StringBuilder detail = new StringBuilder();
+        boolean ok = true;
+        TorsoModel torsoModel = new TorsoModel(TorsoModelConfig.syncTalk(4), seed + 5);
+        try (CpuBackend cpuBackend = new CpuBackend(1);
+             CudaTorsoRenderer torso = CudaTorsoRenderer.of(device, torsoModel, data.width(), data.height(), bg.data())) {
+            for (FrameComposition composition : FrameComposition.values()) {
+                List<FrameJob> jobs = new ArrayList<>();
+                for (int i = 0; i < PIPELINED_FRAMES; i++) {
+                    int f = i % data.frameCount();
+                    var c = data.conditioning(f);
+                    byte[] original = new byte[3 * pixels];
+                    byte[] green = new byte[pixels];
+                    rng.nextBytes(original);
+                    rng.nextBytes(green);
+                    jobs.add(new FrameJob(Tensor.wrap(data.frames().get(f).pose().clone(), 4, 4),
+                            new FrameConditioning(c.audioWindow(), c.expression(), c.frameIndex()),
+                            composition == FrameComposition.PORTRAIT ? new FrameJob.Portrait(original, green) : null));
+                }
+                List<byte[]> synchronous = new ArrayList<>();
+                for (FrameJob job : jobs) {
+                    synchronous.add(switch (composition) {
+                        case HEAD_OVER_BACKGROUND -> FrameRgb8.quantize(
+                                head.render(data.camera(), job.pose(), job.conditioning(), bg).image().data());
+                        case PORTRAIT -> FrameRgb8.portrait(
+                                head.render(data.camera(), job.pose(), job.conditioning(), bg).image().data(),
+                                job.portrait().originalRgb(), job.portrait().faceMaskGreen());
+                        case HEAD_OVER_TORSO -> {
+                            Renderer.Frame alone = head.render(data.camera(), job.pose(), job.conditioning(), null);
+                            yield FrameRgb8.quantize(torso.frame(job.pose().data(), 0, alone.image().data(),
+                                    alone.opacity().data()));
+                        }
+                    });
+                }
+                HostFrameRenderer cpu = new HostFrameRenderer(cpuTrainer.renderer(),
+                        composition == FrameComposition.HEAD_OVER_TORSO
+                                ? new FrameCompositor(cpuBackend, cpuTrainer.renderer(), torsoModel) : null,
+                        data.camera(), bg, composition);
+                List<byte[]> pipelined = new ArrayList<>();
+                List<Long> order = new ArrayList<>();
+                try (CudaFrameRenderer frames = new CudaFrameRenderer(head,
+                        composition == FrameComposition.HEAD_OVER_TORSO ? torso : null, data.camera(), bg.data(),
+                        composition);
+                     FramePipeline<FrameJob, byte[]> pipeline = frames.pipeline(HeadTrainingBenchmark.STAGE_DEPTH)) {
+                    for (int i = 0; i < jobs.size(); i++) {
+                        for (FramePipeline.Done<byte[]> d : pipeline.submit(i, jobs.get(i))) {
+                            order.add(d.frameIndex());
+                            pipelined.add(d.frame());
+                        }
+                    }
+                    for (FramePipeline.Done<byte[]> d : pipeline.drain()) {
+                        order.add(d.frameIndex());
+                        pipelined.add(d.frame());
+                    }
+                }
+                int mismatches = 0;
+                double worst = 0;
+                for (int i = 0; i < jobs.size(); i++) {
+                    mismatches += Arrays.equals(synchronous.get(i), pipelined.get(i)) ? 0 : 1;
+                    ErrorStats e = ErrorStats.compare(unit(cpu.render(jobs.get(i))), unit(pipelined.get(i)));
+                    worst = e.nonFinite() > 0 ? Double.NaN : Math.max(worst, e.normRelError());
+                }
+                boolean inOrder = order.equals(java.util.stream.LongStream.range(0, jobs.size()).boxed().toList());
+                boolean pass = mismatches == 0 && inOrder && worst <= RENDER_BOUND;
+                ok &= pass;
+                detail.append(String.format(Locale.ROOT, "%n    %s %s: %d of %d frames differ from the synchronous path,"
+                                + " order %s, worst normRel vs CPU %.3e", pass ? "ok  " : "FAIL", composition, mismatches,
+                        jobs.size(), order, worst));
+            }
+        }
+        return new CheckResult(name, ok, detail.toString());
+    }
+
+    private static float[] unit(byte[] rgb) {
+        float[] v = new float[rgb.length];
+        for (int i = 0; i < rgb.length; i++) {
+            v[i] = (rgb[i] & 0xff) / 255f;
+        }
+        return v;
     }
 
     private static CheckResult twins(String k, CpuBackend backend, HeadTrainer cpuTrainer, HeadTrainingData data,

@@ -35,10 +35,30 @@ public final class FusedHeadKernels {
                                long codeOffset,
                                DeviceBuffer sigma, long sigmaOffset, DeviceBuffer rgb, DeviceBuffer ambient,
                                DeviceBuffer extras, DeviceBuffer planes) {
+        forward(device, n, null, enc, sh, packed, audio, expression, expressionOffset, code, codeOffset, sigma,
+                sigmaOffset, rgb, ambient, extras, planes);
+    }
+
+    /**
+     * As above for the first {@code liveCount}[0] of at most {@code capacity} samples, the count read on the device
+     * (render only: {@code planes} null; a null count means all {@code capacity}). The grid is sized by the capacity
+     * (at most one block per multiprocessor, grid-stride over tiles), so nothing is read back mid-frame.
+     */
+    public static void forward(CudaDevice device, long capacity, DeviceBuffer liveCount, DeviceBuffer enc,
+                               DeviceBuffer sh, DeviceBuffer packed, DeviceBuffer audio, DeviceBuffer expression,
+                               long expressionOffset, DeviceBuffer code, long codeOffset, DeviceBuffer sigma,
+                               long sigmaOffset, DeviceBuffer rgb, DeviceBuffer ambient, DeviceBuffer extras,
+                               DeviceBuffer planes) {
+        long n = capacity;
         if (n == 0) {
             return;
         }
-        KernelArgs args = KernelArgs.create().i64(n).buffer(enc).optionalBuffer(sh).buffer(packed).buffer(audio)
+        if (liveCount != null && planes != null) {
+            throw new IllegalArgumentException("a device-side sample count is for rendering; training sizes its"
+                    + " activation planes by the host's count");
+        }
+        KernelArgs args = KernelArgs.create().i64(n).optionalBuffer(liveCount).buffer(enc).optionalBuffer(sh)
+                .buffer(packed).buffer(audio)
                 .buffer(expression, expressionOffset);
         args = code == null ? args.optionalBuffer(null) : args.buffer(code, codeOffset);
         device.kernel(KernelCatalog.FUSED_HEAD_FORWARD).allowDynamicSharedMemory(FusedHeadLayout.FORWARD_SHARED_BYTES)

@@ -80,9 +80,20 @@ public final class CudaNn {
 
     public static void hashGridForward(CudaDevice device, GridLaunch g, long n, DeviceView coords, int coordStride,
                                        DeviceView embeddings, DeviceView out, int outStride) {
+        hashGridForward(device, g, n, null, coords, coordStride, embeddings, out, outStride);
+    }
+
+    /**
+     * As above for the first {@code liveCount}[0] of at most {@code capacity} samples, the count read on the device
+     * (null: all {@code capacity}): the launch is sized by the capacity, nothing is read back.
+     */
+    public static void hashGridForward(CudaDevice device, GridLaunch g, long capacity, DeviceBuffer liveCount,
+                                       DeviceView coords, int coordStride, DeviceView embeddings, DeviceView out,
+                                       int outStride) {
         HashGrid2D grid = g.grid();
+        long n = capacity;
         launch(device, KernelCatalog.HASHGRID_FORWARD, perItem(device, n * g.planes() * grid.levels()),
-                view(view(view(KernelArgs.create().i64(n).i32(g.planes()).i32(g.planeAxes()).i32(grid.levels())
+                view(view(view(KernelArgs.create().i64(n).optionalBuffer(liveCount).i32(g.planes()).i32(g.planeAxes()).i32(grid.levels())
                         .i32(grid.featuresPerLevel()).f32(grid.bound()), coords).i32(coordStride)
                         .buffer(g.levels()), embeddings).i64(g.planeStride()), out).i32(outStride));
     }
@@ -219,8 +230,14 @@ public final class CudaNn {
     // ---- spherical harmonics ----------------------------------------------------------------------------
 
     public static void shForward(CudaDevice device, long n, DeviceView directions, DeviceView out, int outStride) {
-        launch(device, KernelCatalog.SH_FORWARD, perItem(device, n),
-                view(view(KernelArgs.create().i64(n), directions), out).i32(outStride));
+        shForward(device, n, null, directions, out, outStride);
+    }
+
+    /** As above for the first {@code liveCount}[0] of at most {@code capacity} samples (null: all), read on the device. */
+    public static void shForward(CudaDevice device, long capacity, DeviceBuffer liveCount, DeviceView directions,
+                                 DeviceView out, int outStride) {
+        launch(device, KernelCatalog.SH_FORWARD, perItem(device, capacity),
+                view(view(KernelArgs.create().i64(capacity).optionalBuffer(liveCount), directions), out).i32(outStride));
     }
 
     public static void shBackward(CudaDevice device, long n, DeviceView directions, DeviceView gradOut, int gradStride,

@@ -15,7 +15,8 @@ import dev.synctalk.gpu.render.OccupancyMarch;
 
 /**
  * occupancy.cu against its CPU twin {@link OccupancyMarch} on a seeded random density: the bitfield
- * (occupancy_build), live-sample counts (march_count), ray ranges and total (scan_rays) must be identical;
+ * (occupancy_build), live-sample counts (march_count), ray ranges and total (the ray scan, {@link RayScan}) must be
+ * identical;
  * packed sample points, directions, dt and t (march_write) bit-identical (max relative error 0). Outputs are
  * NaN-poisoned before the kernels run.
  */
@@ -66,6 +67,42 @@ public final class OccupancyParityCheck {
         }
     }
 
+    /** Sizes of the ray scan check: one ray, tile edges, a 512x512 frame and one more tile. */
+    static final int[] SCAN_SIZES = {1, RayScan.TILE - 1, RayScan.TILE, RayScan.TILE + 1, 65_536, 262_144 + 17};
+
+    /**
+     * {@link RayScan} against {@link RayScan#reference} on fresh random counts (0..16, a third of the rays empty, as a
+     * marcher gives) for every size of {@link #SCAN_SIZES}: ray ranges and total identical. Outputs NaN-poisoned.
+     */
+    public static CheckResult scan(CudaDevice device, long seed) {
+        String name = "ray scan (scan_tile_sums + scan_tiles_apply) vs CPU prefix sum, n = "
+                + Arrays.toString(SCAN_SIZES) + " (exact)";
+        SplittableRandom rng = new SplittableRandom(seed * 131 + 5);
+        StringBuilder detail = new StringBuilder();
+        boolean ok = true;
+        int max = Arrays.stream(SCAN_SIZES).max().orElseThrow();
+        try (RayScan scan = new RayScan(device, max); DeviceBuffer counts = device.allocate(4L * max);
+             DeviceBuffer rays = device.allocate(8L * max); DeviceBuffer total = device.allocate(4)) {
+            for (int n : SCAN_SIZES) {
+                int[] c = new int[n];
+                for (int i = 0; i < n; i++) {
+                    c[i] = rng.nextInt(3) == 0 ? 0 : rng.nextInt(17);
+                }
+                device.poison(rays);
+                device.poison(total);
+                device.copyToDevice(c, counts, 0);
+                scan.scan(n, counts, rays, total);
+                int[] expected = RayScan.reference(c);
+                int[] actual = Arrays.copyOf(device.downloadInts(rays, 2 * n), 2 * n + 1);
+                actual[2 * n] = device.downloadInts(total, 1)[0];
+                ok &= same(detail, "n=" + n + " ranges and total", expected, actual);
+            }
+            return new CheckResult(name, ok, detail.toString());
+        } catch (RuntimeException | LinkageError e) {
+            return new CheckResult(name, false, "threw " + e);
+        }
+    }
+
     private static int[] ints(float[] raw) {
         int[] v = new int[raw.length];
         for (int i = 0; i < raw.length; i++) {
@@ -109,8 +146,9 @@ public final class OccupancyParityCheck {
         device.kernel(KernelCatalog.MARCH_COUNT).launch(perRay, KernelArgs.create().i32(m.width()).i32(m.height())
                 .f32(m.focalPx()).f32(m.cameraZ()).f32(m.bound()).i32(m.resolution()).buffer(bitfield)
                 .i32(m.samplesPerRay()).buffer(counts));
-        device.kernel(KernelCatalog.SCAN_RAYS).launch(new LaunchShape(1, 1, 1, 1024, 1, 1, 0),
-                KernelArgs.create().i32(m.rays()).buffer(counts).buffer(rays).buffer(total));
+        try (RayScan scan = new RayScan(device, m.rays())) {
+            scan.scan(m.rays(), counts, rays, total);
+        }
         long live = Float.floatToRawIntBits(device.download(total, 1)[0]);
         device.kernel(KernelCatalog.MARCH_WRITE).launch(perRay, KernelArgs.create().i32(m.width()).i32(m.height())
                 .f32(m.focalPx()).f32(m.cameraZ()).f32(m.bound()).i32(m.resolution()).buffer(bitfield)

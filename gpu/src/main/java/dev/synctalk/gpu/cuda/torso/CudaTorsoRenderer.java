@@ -86,12 +86,20 @@ public final class CudaTorsoRenderer implements AutoCloseable {
             throw new IllegalArgumentException("a head pose has 16 numbers, got " + headPose.length);
         }
         device.copyToDevice(headPose, pose);
+        renderLayer(DeviceView.of(pose), codeIndex);
+    }
+
+    /**
+     * As {@link #renderLayer(float[], int)} with the head pose [16] already on the device (a pipelined renderer's
+     * frame input): enqueued only, nothing is copied from the host.
+     */
+    public void renderLayer(DeviceView headPose, int codeIndex) {
         float shrink = network.config().shrink();
         long pixels = pixelCount();
         for (long first = 0; first < pixels; first += workspace.capacity()) {
             long n = Math.min(workspace.capacity(), pixels - first);
             TorsoKernels.pixelCoords(device, n, first, width, height, shrink, DeviceView.of(workspace.shrunkCoordinates()));
-            network.forward(workspace, n, DeviceView.of(pose), codeIndex);
+            network.forward(workspace, n, headPose, codeIndex);
             TorsoKernels.output(device, n, DeviceView.of(workspace.raw()), DeviceView.of(alpha).plus(first),
                     DeviceView.of(rgb).plus(3 * first));
         }
