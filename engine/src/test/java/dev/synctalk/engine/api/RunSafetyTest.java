@@ -84,7 +84,14 @@ class RunSafetyTest {
         Path checkpoints = failed.runDir().resolve("checkpoints/sum");
         Path newest = checkpoints.resolve("39.ckpt");
         assertTrue(Files.exists(newest), "checkpoints: " + list(checkpoints));
-        Files.writeString(newest, "\u0000\u0013garbage");
+        // how far sum ran ahead of the failing gate (and so which checkpoint resume would take) is a race:
+        // damage every checkpoint after 29, so that 29 is the newest usable one however far it got
+        for (long through : List.of(39L, 49L, 59L)) {
+            Path ckpt = checkpoints.resolve(through + ".ckpt");
+            if (Files.exists(ckpt)) {
+                Files.writeString(ckpt, "\u0000\u0013garbage");
+            }
+        }
 
         RunHandle resumed = engine.resume(failed.runId());
         RunResult r = resumed.await(WAIT);
