@@ -3,7 +3,6 @@ package dev.synctalk.training;
 import dev.synctalk.compute.StageBackends;
 import dev.synctalk.dataset.DatasetReader;
 import dev.synctalk.dataset.SyncTalkDataset;
-import dev.synctalk.engine.stage.AbstractStageType;
 import dev.synctalk.engine.stage.Emitter;
 import dev.synctalk.engine.stage.Inputs;
 import dev.synctalk.engine.stage.Param;
@@ -18,6 +17,7 @@ import dev.synctalk.gpu.tensor.CpuBackend;
 import dev.synctalk.gpu.tensor.Tensor;
 import dev.synctalk.image.FloatImage;
 import dev.synctalk.image.ImageFiles;
+import dev.synctalk.monitoring.SteadyRate;
 import dev.synctalk.nerf.Checkpoint;
 import dev.synctalk.nerf.CpuHeadTraining;
 import dev.synctalk.nerf.FrameConditioning;
@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 
@@ -66,6 +67,9 @@ public final class HeadTrainStage implements Stage {
     static final String CHECKPOINT_SUFFIX = ".ckpt";
     /** GPU memory goes into the metrics every this many steps. */
     private static final int MEMORY_EVERY = 50;
+    /** Steps of each phase left out of its steady-state rate, and how often the rate goes to the curves. */
+    private static final int STARTUP_STEPS = 100;
+    private static final int RATE_EVERY = 500;
 
     public record Config(
             @Param(doc = "dataset folder (SyncTalk layout)") Path dataset,
@@ -176,6 +180,8 @@ public final class HeadTrainStage implements Stage {
     private final HeadTrainingData data;
     private final LpipsAlex lpips;
     private boolean fineAnnounced;
+    private final EnumMap<TrainingPhase, SteadyRate> phaseRates = new EnumMap<>(TrainingPhase.class);
+    private TrainingPhase lastPhase;
     private boolean lipsAnnounced;
 
     private HeadTrainStage(Config config, StageContext context) throws IOException {
@@ -278,8 +284,25 @@ public final class HeadTrainStage implements Stage {
         }
     }
 
+    /**
+     * Steps per second of each phase in steady state (its first {@link #STARTUP_STEPS} steps, which hold
+     * kernel loading and first allocations, left out): logged when the phase ends and as a curve.
+     */
+    private SteadyRate phaseRate(TrainingPhase phase) {
+        return phaseRates.computeIfAbsent(phase, p -> new SteadyRate(STARTUP_STEPS, System::nanoTime));
+    }
+
+    private void logPhaseRate(TrainingPhase phase) {
+        SteadyRate rate = phaseRates.get(phase);
+        if (rate != null) {
+            context.log().info("head-train '{}': {} phase on {}: {}", context.stageName(),
+                    phase.name().toLowerCase(Locale.ROOT), training.description(), rate.summary("steps"));
+        }
+    }
+
     @Override
     public void process(Inputs in, Emitter out) throws IOException {
+        long started = System.nanoTime();
         TrainStepTicket ticket = (TrainStepTicket) in.only();
         long step = ticket.frameIndex();
         if (step != training.step()) {
@@ -292,6 +315,10 @@ public final class HeadTrainStage implements Stage {
                     + " in the " + ticket.phase() + " phase but this stage's iters / coarse-iters / lips-iters put it in"
                     + " the " + phase + " phase; give both stages the same values");
         }
+        if (lastPhase != null && lastPhase != phase) {
+            logPhaseRate(lastPhase);
+        }
+        lastPhase = phase;
         if (phase == TrainingPhase.FINE && !fineAnnounced) {
             fineAnnounced = true;
             announceFinePhase();
@@ -317,6 +344,12 @@ public final class HeadTrainStage implements Stage {
         }
         if (config.previewEvery() > 0 && (step + 1) % config.previewEvery() == 0) {
             context.preview("head", ImageFiles.encode(renderPreview(), "png"));
+        }
+        SteadyRate rate = phaseRate(phase);
+        rate.completed(1);
+        rate.busy(System.nanoTime() - started);
+        if (rate.steadyUnits() > 0 && rate.steadyUnits() % RATE_EVERY == 0) {
+            context.curve("steps_per_s", step, rate.perSecond());
         }
     }
 
@@ -366,6 +399,9 @@ public final class HeadTrainStage implements Stage {
 
     @Override
     public void finish(Emitter out) throws IOException {
+        if (lastPhase != null) {
+            logPhaseRate(lastPhase);
+        }
         Path modelFile = context.output(config.model());
         Files.createDirectories(modelFile.toAbsolutePath().getParent());
         training.writeCheckpoint(modelFile);
